@@ -1,0 +1,69 @@
+// Model: what every model (Sequential now, graph models later) offers to training, files and the
+// CLI: forward/backward over its layers, named parameters, and Keras' summary().
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "convnet/layer.h"
+
+namespace convnet {
+
+// A parameter with its model-wide name, "<layer>.<param>" (PyTorch's state_dict keys).
+struct NamedParam {
+  std::string name;
+  Param param;
+  Layer* layer = nullptr;
+  // True when an optimizer may change it: a gradient exists and the layer is not frozen.
+  bool trainable() const { return param.grad && layer->trainable(); }
+};
+
+// One row of summary(): what Keras shows, per layer.
+struct LayerSummary {
+  std::string name, type;
+  Shape output_shape;  // one sample, no batch dimension
+  int64_t params = 0, trainable_params = 0;
+};
+
+struct ModelSummary {
+  std::string model_name;
+  Shape input_shape;
+  std::vector<LayerSummary> layers;
+  int64_t total_params = 0, trainable_params = 0, non_trainable_params = 0;
+};
+
+class Model {
+ public:
+  virtual ~Model() = default;
+
+  // x: [N, input_shape...] -> [N, output_shape...]. In Mode::train layers keep what backward needs.
+  virtual Tensor forward(const Tensor& x, Mode mode = Mode::eval) = 0;
+  // dy: gradient of the loss for the last training forward's output; returns dx and accumulates
+  // every parameter gradient.
+  virtual Tensor backward(const Tensor& dy) = 0;
+
+  virtual std::vector<Layer*> layers() = 0;
+  virtual Shape input_shape() const = 0;
+  virtual Shape output_shape() const = 0;
+  const std::string& name() const { return name_; }
+  void set_name(std::string name) { name_ = std::move(name); }
+
+  // The layer of that name; throws std::invalid_argument listing the names.
+  Layer& layer(const std::string& name);
+  std::vector<NamedParam> params();
+  void zero_grad();
+  int64_t count_params();
+
+  ModelSummary summary_info();
+  // Keras' model.summary() as text.
+  std::string summary();
+
+ protected:
+  std::string name_ = "model";
+};
+
+// Prints a summary in Keras' layout: Layer (type), Output Shape, Param #, then the totals.
+std::string format_summary(const ModelSummary& s);
+
+}  // namespace convnet

@@ -1,0 +1,25 @@
+#include "convnet/io/summary_json.h"
+
+#include <nlohmann/json.hpp>
+
+namespace convnet::io {
+
+std::string summary_to_json(const ModelSummary& s, int indent) {
+  nlohmann::json layers = nlohmann::json::array();
+  for (const LayerSummary& l : s.layers)
+    layers.push_back({{"name", l.name},
+                      {"type", l.type},
+                      {"output_shape", l.output_shape.dims()},
+                      {"params", l.params},
+                      {"trainable_params", l.trainable_params},
+                      {"trainable", l.trainable_params == l.params}});
+  const nlohmann::json j{{"name", s.model_name},
+                         {"input_shape", s.input_shape.dims()},
+                         {"layers", layers},
+                         {"total_params", s.total_params},
+                         {"trainable_params", s.trainable_params},
+                         {"non_trainable_params", s.non_trainable_params}};
+  return j.dump(indent);
+}
+
+}  // namespace convnet::io

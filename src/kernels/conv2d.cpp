@@ -1,0 +1,164 @@
+#include "kernels/conv2d.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "kernels/gemm.h"
+
+namespace convnet::kernels {
+namespace {
+
+// Upper bound on the im2col buffer: big enough for GEMMs that run at full speed, small enough
+// that VGG at 224x224 does not need gigabytes.
+constexpr int64_t kMaxColElements = int64_t(16) << 20;  // 64 MiB of floats
+
+struct Workspace {
+  std::vector<float> col, mat;
+};
+Workspace& workspace() {
+  thread_local Workspace ws;
+  return ws;
+}
+float* reserve(std::vector<float>& v, int64_t n) {
+  if (int64_t(v.size()) < n) v.resize(size_t(n));
+  return v.data();
+}
+
+int64_t col_rows(const ConvGeom& g) { return g.IC * g.KH * g.KW; }
+int64_t images_per_chunk(const ConvGeom& g) {
+  const int64_t per_image = col_rows(g) * g.OH * g.OW;
+  return std::clamp<int64_t>(kMaxColElements / std::max<int64_t>(per_image, 1), 1, g.N);
+}
+
+// dst [nb, OC, P] <-> mat [OC, nb*P], the layout GEMM produces and consumes.
+void mat_to_nchw(const float* mat, int64_t nb, int64_t OC, int64_t P, const float* bias,
+                 float* dst) {
+  for (int64_t n = 0; n < nb; ++n)
+    for (int64_t oc = 0; oc < OC; ++oc) {
+      const float* m = mat + oc * nb * P + n * P;
+      float* d = dst + (n * OC + oc) * P;
+      const float b = bias ? bias[oc] : 0.0f;
+      for (int64_t p = 0; p < P; ++p) d[p] = m[p] + b;
+    }
+}
+void nchw_to_mat(const float* src, int64_t nb, int64_t OC, int64_t P, float* mat) {
+  for (int64_t n = 0; n < nb; ++n)
+    for (int64_t oc = 0; oc < OC; ++oc)
+      std::memcpy(mat + oc * nb * P + n * P, src + (n * OC + oc) * P, size_t(P) * sizeof(float));
+}
+
+}  // namespace
+
+void im2col(const ConvGeom& g, int64_t nb, const float* src, float* col) {
+  const int64_t P = g.OH * g.OW, cols = nb * P;
+  for (int64_t c = 0; c < g.IC; ++c)
+    for (int64_t kh = 0; kh < g.KH; ++kh)
+      for (int64_t kw = 0; kw < g.KW; ++kw) {
+        float* row = col + ((c * g.KH + kh) * g.KW + kw) * cols;
+        for (int64_t n = 0; n < nb; ++n) {
+          const float* img = src + (n * g.IC + c) * g.IH * g.IW;
+          for (int64_t oh = 0; oh < g.OH; ++oh) {
+            float* out = row + n * P + oh * g.OW;
+            const int64_t ih = oh * g.SH - g.PT + kh * g.DH;
+            if (ih < 0 || ih >= g.IH) {
+              std::fill_n(out, g.OW, 0.0f);
+              continue;
+            }
+            const float* in = img + ih * g.IW;
+            const int64_t iw0 = kw * g.DW - g.PL;
+            for (int64_t ow = 0; ow < g.OW; ++ow) {
+              const int64_t iw = iw0 + ow * g.SW;
+              out[ow] = (iw >= 0 && iw < g.IW) ? in[iw] : 0.0f;
+            }
+          }
+        }
+      }
+}
+
+void col2im(const ConvGeom& g, int64_t nb, const float* col, float* src) {
+  const int64_t P = g.OH * g.OW, cols = nb * P;
+  for (int64_t c = 0; c < g.IC; ++c)
+    for (int64_t kh = 0; kh < g.KH; ++kh)
+      for (int64_t kw = 0; kw < g.KW; ++kw) {
+        const float* row = col + ((c * g.KH + kh) * g.KW + kw) * cols;
+        for (int64_t n = 0; n < nb; ++n) {
+          float* img = src + (n * g.IC + c) * g.IH * g.IW;
+          for (int64_t oh = 0; oh < g.OH; ++oh) {
+            const int64_t ih = oh * g.SH - g.PT + kh * g.DH;
+            if (ih < 0 || ih >= g.IH) continue;
+            const float* in = row + n * P + oh * g.OW;
+            float* out = img + ih * g.IW;
+            const int64_t iw0 = kw * g.DW - g.PL;
+            for (int64_t ow = 0; ow < g.OW; ++ow) {
+              const int64_t iw = iw0 + ow * g.SW;
+              if (iw >= 0 && iw < g.IW) out[iw] += in[ow];
+            }
+          }
+        }
+      }
+}
+
+void conv2d_forward(const ConvGeom& g, const float* src, const float* weights, const float* bias,
+                    float* dst) {
+  const int64_t P = g.OH * g.OW, K = col_rows(g), Kg = K / g.G, OCg = g.OC / g.G;
+  const int64_t chunk = images_per_chunk(g);
+  Workspace& ws = workspace();
+  for (int64_t n0 = 0; n0 < g.N; n0 += chunk) {
+    const int64_t nb = std::min(chunk, g.N - n0), cols = nb * P;
+    float* col = reserve(ws.col, K * cols);
+    float* mat = reserve(ws.mat, g.OC * cols);
+    im2col(g, nb, src + n0 * g.IC * g.IH * g.IW, col);
+    // One GEMM per group: mat[OCg, cols] = weights_g[OCg, Kg] * col_g[Kg, cols].
+    for (int64_t grp = 0; grp < g.G; ++grp)
+      gemm(false, false, OCg, cols, Kg, 1.0f, weights + grp * OCg * Kg, Kg,
+           col + grp * Kg * cols, cols, 0.0f, mat + grp * OCg * cols, cols);
+    mat_to_nchw(mat, nb, g.OC, P, bias, dst + n0 * g.OC * P);
+  }
+}
+
+void conv2d_backward_data(const ConvGeom& g, const float* diff_dst, const float* weights,
+                          float* diff_src) {
+  const int64_t P = g.OH * g.OW, K = col_rows(g), Kg = K / g.G, OCg = g.OC / g.G;
+  const int64_t chunk = images_per_chunk(g);
+  Workspace& ws = workspace();
+  std::fill_n(diff_src, g.N * g.IC * g.IH * g.IW, 0.0f);
+  for (int64_t n0 = 0; n0 < g.N; n0 += chunk) {
+    const int64_t nb = std::min(chunk, g.N - n0), cols = nb * P;
+    float* col = reserve(ws.col, K * cols);
+    float* mat = reserve(ws.mat, g.OC * cols);
+    nchw_to_mat(diff_dst + n0 * g.OC * P, nb, g.OC, P, mat);
+    // dcol_g[Kg, cols] = weights_g^T[Kg, OCg] * dmat_g[OCg, cols]
+    for (int64_t grp = 0; grp < g.G; ++grp)
+      gemm(true, false, Kg, cols, OCg, 1.0f, weights + grp * OCg * Kg, Kg,
+           mat + grp * OCg * cols, cols, 0.0f, col + grp * Kg * cols, cols);
+    col2im(g, nb, col, diff_src + n0 * g.IC * g.IH * g.IW);
+  }
+}
+
+void conv2d_backward_weights(const ConvGeom& g, const float* src, const float* diff_dst,
+                             float* diff_weights, float* diff_bias) {
+  const int64_t P = g.OH * g.OW, K = col_rows(g), Kg = K / g.G, OCg = g.OC / g.G;
+  const int64_t chunk = images_per_chunk(g);
+  Workspace& ws = workspace();
+  for (int64_t n0 = 0; n0 < g.N; n0 += chunk) {
+    const int64_t nb = std::min(chunk, g.N - n0), cols = nb * P;
+    float* col = reserve(ws.col, K * cols);
+    float* mat = reserve(ws.mat, g.OC * cols);
+    im2col(g, nb, src + n0 * g.IC * g.IH * g.IW, col);
+    nchw_to_mat(diff_dst + n0 * g.OC * P, nb, g.OC, P, mat);
+    // dweights_g[OCg, Kg] += dmat_g[OCg, cols] * col_g^T[cols, Kg]
+    for (int64_t grp = 0; grp < g.G; ++grp)
+      gemm(false, true, OCg, Kg, cols, 1.0f, mat + grp * OCg * cols, cols,
+           col + grp * Kg * cols, cols, 1.0f, diff_weights + grp * OCg * Kg, Kg);
+    if (diff_bias)
+      for (int64_t oc = 0; oc < g.OC; ++oc) {
+        const float* m = mat + oc * cols;
+        double s = 0.0;
+        for (int64_t i = 0; i < cols; ++i) s += m[i];
+        diff_bias[oc] += float(s);
+      }
+  }
+}
+
+}  // namespace convnet::kernels

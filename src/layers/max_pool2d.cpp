@@ -1,0 +1,32 @@
+#include "convnet/layers/pooling.h"
+#include "kernels/pool2d.h"
+#include "layers/geometry.h"
+
+namespace convnet {
+
+std::unique_ptr<Layer> MaxPool2D::from_config(const Config& c) {
+  return std::make_unique<MaxPool2D>(options_from(c));
+}
+
+Tensor MaxPool2D::forward(const Tensor& x, Mode mode) {
+  const Shape in = sample_shape(x, 4, "[N, C, H, W]");
+  const Shape out = output_shape(in);
+  const auto g = pool_geom(x.dim(0), in, out, opt_.pool, opt_.stride, opt_.padding);
+  Tensor y(out.with_batch(x.dim(0)));
+  argmax_.resize(size_t(y.numel()));
+  kernels::max_pool2d_forward(g, x.data(), y.data(), argmax_.data());
+  if (mode == Mode::train) x_shape_ = x.shape();
+  return y;
+}
+
+Tensor MaxPool2D::backward(const Tensor& dy) {
+  if (x_shape_.rank() != 4) throw std::logic_error(name() + " (MaxPool2D): backward without forward");
+  const Shape in = x_shape_.without_batch();
+  const auto g = pool_geom(x_shape_[0], in, dy.shape().without_batch(), opt_.pool, opt_.stride,
+                           opt_.padding);
+  Tensor dx(x_shape_);
+  kernels::max_pool2d_backward(g, dy.data(), argmax_.data(), dx.data());
+  return dx;
+}
+
+}  // namespace convnet

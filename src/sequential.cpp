@@ -1,0 +1,62 @@
+#include "convnet/sequential.h"
+
+#include <stdexcept>
+
+namespace convnet {
+
+Sequential::Sequential(Shape input_shape, SequentialOptions options)
+    : input_shape_(std::move(input_shape)), rng_(options.seed) {
+  name_ = options.name;
+  for (int64_t d : input_shape_)
+    if (d < 1) throw ShapeError("Sequential: input shape " + input_shape_.str() + " has a dimension < 1");
+}
+
+std::string Sequential::unique_name(const std::string& base) const {
+  auto taken = [&](const std::string& n) {
+    for (const auto& l : layers_)
+      if (l->name() == n) return true;
+    return false;
+  };
+  if (!taken(base)) return base;
+  for (int i = 1;; ++i)
+    if (!taken(base + "_" + std::to_string(i))) return base + "_" + std::to_string(i);
+}
+
+Layer& Sequential::add(std::unique_ptr<Layer> layer) {
+  if (layer->name().empty()) {
+    layer->set_name(unique_name(layer->default_name()));
+  } else if (unique_name(layer->name()) != layer->name()) {
+    throw std::invalid_argument("Sequential: a layer named '" + layer->name() + "' exists already");
+  }
+  layer->build(output_shape(), rng_);
+  layers_.push_back(std::move(layer));
+  return *layers_.back();
+}
+
+Shape Sequential::output_shape() const {
+  return layers_.empty() ? input_shape_ : layers_.back()->built_output_shape();
+}
+
+Tensor Sequential::forward(const Tensor& x, Mode mode) {
+  if (x.rank() != input_shape_.rank() + 1)
+    throw ShapeError(name_ + ": received batch of shape " + x.shape().str() + ", expected " +
+                     "[N" +
+                     (input_shape_.rank() ? ", " : "") + input_shape_.str().substr(1));
+  Tensor h = x;
+  for (auto& l : layers_) h = l->forward(h, mode);
+  return h;
+}
+
+Tensor Sequential::backward(const Tensor& dy) {
+  Tensor g = dy;
+  for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) g = (*it)->backward(g);
+  return g;
+}
+
+std::vector<Layer*> Sequential::layers() {
+  std::vector<Layer*> v;
+  for (auto& l : layers_) v.push_back(l.get());
+  return v;
+}
+
+}  // namespace convnet

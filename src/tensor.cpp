@@ -1,0 +1,105 @@
+#include "convnet/tensor.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <ostream>
+#include <sstream>
+#include <stdexcept>
+
+namespace convnet {
+namespace {
+
+constexpr size_t kAlignment = 64;
+
+std::shared_ptr<float> allocate(int64_t n) {
+  if (n < 0) throw std::invalid_argument("Tensor: negative number of elements");
+  // aligned_alloc needs a size that is a multiple of the alignment; never ask for zero bytes.
+  size_t bytes = std::max<size_t>(kAlignment, (size_t(n) * sizeof(float) + kAlignment - 1) /
+                                                  kAlignment * kAlignment);
+  auto* p = static_cast<float*>(std::aligned_alloc(kAlignment, bytes));
+  if (!p) throw std::bad_alloc();
+  return std::shared_ptr<float>(p, [](float* q) { std::free(q); });
+}
+
+void check_shape(const Shape& shape) {
+  for (int64_t d : shape)
+    if (d < 0) throw std::invalid_argument("Tensor: negative dimension in shape " + shape.str());
+}
+
+}  // namespace
+
+Tensor::Tensor(Shape shape) : Tensor(std::move(shape), 0.0f) {}
+
+Tensor::Tensor(Shape shape, float value) : shape_(std::move(shape)) {
+  check_shape(shape_);
+  numel_ = shape_.numel();
+  data_ = allocate(numel_);
+  std::fill_n(data_.get(), numel_, value);
+}
+
+Tensor Tensor::from(Shape shape, std::initializer_list<float> values) {
+  if (int64_t(values.size()) != shape.numel())
+    throw std::invalid_argument("Tensor::from: " + std::to_string(values.size()) +
+                                " values for shape " + shape.str());
+  Tensor t(std::move(shape));
+  std::copy(values.begin(), values.end(), t.data());
+  return t;
+}
+
+Tensor Tensor::from(Shape shape, const float* values) {
+  Tensor t(std::move(shape));
+  std::copy_n(values, t.numel(), t.data());
+  return t;
+}
+
+Tensor Tensor::reshape(Shape shape) const {
+  check_shape(shape);
+  if (shape.numel() != numel_)
+    throw std::invalid_argument("Tensor::reshape: cannot view " + shape_.str() + " (" +
+                                std::to_string(numel_) + " elements) as " + shape.str());
+  Tensor t = *this;
+  t.shape_ = std::move(shape);
+  return t;
+}
+
+Tensor Tensor::clone() const {
+  Tensor t(shape_);
+  if (numel_) std::memcpy(t.data(), data(), size_t(numel_) * sizeof(float));
+  return t;
+}
+
+void Tensor::fill(float value) { std::fill_n(data(), numel_, value); }
+
+void Tensor::copy_from(const Tensor& b) {
+  if (b.numel_ != numel_)
+    throw std::invalid_argument("Tensor::copy_from: " + b.shape_.str() + " into " + shape_.str());
+  if (numel_) std::memcpy(data(), b.data(), size_t(numel_) * sizeof(float));
+}
+
+int64_t Tensor::offset(std::initializer_list<int64_t> idx) const {
+  assert(idx.size() == shape_.rank());
+  int64_t off = 0;
+  size_t axis = 0;
+  for (int64_t i : idx) {
+    assert(i >= 0 && i < shape_[axis]);
+    off = off * shape_[axis++] + i;
+  }
+  return off;
+}
+
+std::string to_string(const Tensor& t, int max_values) {
+  std::ostringstream os;
+  os << "Tensor" << t.shape().str() << " {";
+  int64_t n = std::min<int64_t>(t.numel(), max_values);
+  for (int64_t i = 0; i < n; ++i) os << (i ? ", " : "") << t[i];
+  if (n < t.numel()) os << ", ...";
+  os << "}";
+  return os.str();
+}
+
+std::ostream& operator<<(std::ostream& os, const Tensor& t) { return os << to_string(t); }
+std::ostream& operator<<(std::ostream& os, const Shape& s) { return os << s.str(); }
+
+}  // namespace convnet

@@ -1,0 +1,15 @@
+// The subcommands of the convnet tool. Each cmd_<name>.cpp defines one register function that adds
+// its subcommand (options and callback) to the app; commands() lists them all.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <vector>
+
+namespace convnet::cli {
+
+void add_summary(CLI::App& app);
+
+inline std::vector<std::function<void(CLI::App&)>> commands() { return {add_summary}; }
+
+}  // namespace convnet::cli
