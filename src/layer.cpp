@@ -44,6 +44,10 @@ void Layer::zero_grad() {
     if (p.grad) p.grad->zero();
 }
 
+Tensor Layer::backward_from_logits(const Tensor&) {
+  throw std::logic_error(name_ + " (" + type() + "): has no softmax output");
+}
+
 void Layer::shape_error(const Shape& received, const std::string& expected) const {
   throw ShapeError((name_.empty() ? default_name() : name_) + " (" + type() +
                    "): received input shape " + received.str() + ", expected " + expected);

@@ -47,9 +47,16 @@ Tensor Sequential::forward(const Tensor& x, Mode mode) {
   return h;
 }
 
-Tensor Sequential::backward(const Tensor& dy) {
+Tensor Sequential::backward(const Tensor& dy) { return backward_below(layers_.size(), dy); }
+
+Tensor Sequential::backward_from_logits(const Tensor& dlogits) {
+  if (!ends_in_softmax()) throw std::logic_error(name_ + ": the model does not end in a softmax");
+  return backward_below(layers_.size() - 1, layers_.back()->backward_from_logits(dlogits));
+}
+
+Tensor Sequential::backward_below(size_t end, const Tensor& dy) {
   Tensor g = dy;
-  for (auto it = layers_.rbegin(); it != layers_.rend(); ++it) g = (*it)->backward(g);
+  for (size_t i = end; i-- > 0;) g = layers_[i]->backward(g);
   return g;
 }
 

@@ -71,6 +71,12 @@ class Layer {
   virtual Tensor forward(const Tensor& x, Mode mode) = 0;
   virtual Tensor backward(const Tensor& dy) = 0;
 
+  // Layers whose output is a softmax (fused or alone) say so: a cross-entropy loss then hands
+  // backward_from_logits() the exact gradient for the softmax's input, (p - t) / N, instead of
+  // differentiating -log p through the softmax, which is unstable where p underflows.
+  virtual bool ends_in_softmax() const { return false; }
+  virtual Tensor backward_from_logits(const Tensor& dlogits);
+
   // Parameters and state buffers, in a fixed order.
   virtual std::vector<Param> params() { return {}; }
   // Hyper-parameters (enough to rebuild the layer with make_layer(type(), config())).

@@ -42,6 +42,10 @@ class Model {
   // dy: gradient of the loss for the last training forward's output; returns dx and accumulates
   // every parameter gradient.
   virtual Tensor backward(const Tensor& dy) = 0;
+  // True when the output is a softmax; then backward_from_logits(dz) takes the gradient for the
+  // softmax's input (see Layer::ends_in_softmax).
+  virtual bool ends_in_softmax() = 0;
+  virtual Tensor backward_from_logits(const Tensor& dlogits) = 0;
 
   virtual std::vector<Layer*> layers() = 0;
   virtual Shape input_shape() const = 0;

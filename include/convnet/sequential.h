@@ -45,6 +45,8 @@ class Sequential : public Model {
 
   Tensor forward(const Tensor& x, Mode mode = Mode::eval) override;
   Tensor backward(const Tensor& dy) override;
+  bool ends_in_softmax() override { return !layers_.empty() && layers_.back()->ends_in_softmax(); }
+  Tensor backward_from_logits(const Tensor& dlogits) override;
   std::vector<Layer*> layers() override;
   Shape input_shape() const override { return input_shape_; }
   Shape output_shape() const override;
@@ -52,6 +54,8 @@ class Sequential : public Model {
 
  private:
   std::string unique_name(const std::string& base) const;
+  // Backward through layers [0, end), given the gradient for the output of layer end - 1.
+  Tensor backward_below(size_t end, const Tensor& dy);
 
   Shape input_shape_;
   Rng rng_;

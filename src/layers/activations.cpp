@@ -40,6 +40,11 @@ Tensor ActivationLayer::backward(const Tensor& dy) {
   return dx;
 }
 
+Tensor ActivationLayer::backward_from_logits(const Tensor& dlogits) {
+  if (!ends_in_softmax()) return Layer::backward_from_logits(dlogits);
+  return dlogits;
+}
+
 Config ActivationLayer::config() const {
   Config c;
   if (kind_ == Activation::leaky_relu || kind_ == Activation::elu) c.set("alpha", double(alpha_));

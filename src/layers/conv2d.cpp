@@ -63,8 +63,19 @@ Tensor Conv2D::forward(const Tensor& x, Mode mode) {
 
 Tensor Conv2D::backward(const Tensor& dy) {
   if (x_.empty()) throw std::logic_error(name() + " (Conv2D): backward without a training forward");
-  Tensor dyp = dy.clone();
-  FusedActivation{opt_.activation, opt_.activation_alpha}.backward(y_, dyp);
+  if (opt_.activation == Activation::linear) return backward_affine(dy);
+  Tensor dz = dy.clone();
+  FusedActivation{opt_.activation, opt_.activation_alpha}.backward(y_, dz);
+  return backward_affine(dz);
+}
+
+Tensor Conv2D::backward_from_logits(const Tensor& dlogits) {
+  if (!ends_in_softmax()) return Layer::backward_from_logits(dlogits);
+  return backward_affine(dlogits);
+}
+
+Tensor Conv2D::backward_affine(const Tensor& dyp) {
+  if (x_.empty()) throw std::logic_error(name() + " (Conv2D): backward without a training forward");
   const kernels::ConvGeom g =
       conv_geom(x_.dim(0), x_.shape().without_batch(), y_.shape().without_batch(), opt_);
   kernels::conv2d_backward_weights(g, x_.data(), dyp.data(), dweight_.data(),

@@ -55,10 +55,21 @@ Tensor Dense::forward(const Tensor& x, Mode mode) {
 }
 
 Tensor Dense::backward(const Tensor& dy) {
+  if (y_.empty()) throw std::logic_error(name() + " (Dense): backward without a training forward");
+  if (opt_.activation == Activation::linear) return backward_affine(dy);
+  Tensor dz = dy.clone();
+  FusedActivation{opt_.activation, opt_.activation_alpha}.backward(y_, dz);
+  return backward_affine(dz);
+}
+
+Tensor Dense::backward_from_logits(const Tensor& dlogits) {
+  if (!ends_in_softmax()) return Layer::backward_from_logits(dlogits);
+  return backward_affine(dlogits);
+}
+
+Tensor Dense::backward_affine(const Tensor& dyp) {
   if (x_.empty()) throw std::logic_error(name() + " (Dense): backward without a training forward");
   const int64_t N = x_.dim(0), IN = x_.dim(1), OUT = opt_.units;
-  Tensor dyp = dy.clone();
-  FusedActivation{opt_.activation, opt_.activation_alpha}.backward(y_, dyp);
   // dW[OUT, IN] += dy'^T[OUT, N] * x[N, IN]
   kernels::gemm(true, false, OUT, IN, N, 1.0f, dyp.data(), OUT, x_.data(), IN, 1.0f,
                 dweight_.data(), IN);

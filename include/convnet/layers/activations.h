@@ -22,6 +22,8 @@ class ActivationLayer : public Layer {
   Shape output_shape(const Shape& input) const override;
   Tensor forward(const Tensor& x, Mode mode) override;
   Tensor backward(const Tensor& dy) override;
+  bool ends_in_softmax() const override { return kind_ == Activation::softmax; }
+  Tensor backward_from_logits(const Tensor& dlogits) override;
   Config config() const override;
 
   Activation kind() const { return kind_; }

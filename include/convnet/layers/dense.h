@@ -27,6 +27,8 @@ class Dense : public Layer {
   Shape output_shape(const Shape& input) const override;
   Tensor forward(const Tensor& x, Mode mode) override;
   Tensor backward(const Tensor& dy) override;
+  bool ends_in_softmax() const override { return opt_.activation == Activation::softmax; }
+  Tensor backward_from_logits(const Tensor& dlogits) override;
   std::vector<Param> params() override;
   Config config() const override;
   void reset_parameters(Rng& rng) override;
@@ -41,6 +43,8 @@ class Dense : public Layer {
  private:
   DenseOptions opt_;
   Tensor weight_, bias_, dweight_, dbias_;
+  // Backward through the affine part, for dz = dL/d(pre-activation output).
+  Tensor backward_affine(const Tensor& dz);
   Tensor x_, y_;
 };
 

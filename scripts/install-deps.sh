@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what convnet needs from Debian 12's packages (run as root).
+#   scripts/install-deps.sh          build + run: compiler, CMake, OpenBLAS, CLI11, JSON, stb, data
+#   scripts/install-deps.sh --test   also GoogleTest, Google Benchmark and the Python reference stack
+#                                    (PyTorch, NumPy, SciPy) the tests compare against
+set -euo pipefail
+packages=(build-essential cmake pkg-config libopenblas-dev libcli11-dev nlohmann-json3-dev
+          libstb-dev zlib1g-dev dataset-fashion-mnist)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(libgtest-dev libgmock-dev libbenchmark-dev python3-torch python3-numpy python3-scipy)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
