@@ -57,9 +57,12 @@ ModelSummary Model::summary_info() {
   ModelSummary s;
   s.model_name = name_;
   s.input_shape = input_shape();
+  const auto inbound = inbound_names();
+  size_t i = 0;
   for (Layer* l : layers()) {
     LayerSummary row{l->name(), l->type(), l->built_output_shape(), l->param_count(),
-                     l->trainable_param_count()};
+                     l->trainable_param_count(), i < inbound.size() ? inbound[i] : std::vector<std::string>{}};
+    ++i;
     s.total_params += row.params;
     s.trainable_params += row.trainable_params;
     s.layers.push_back(std::move(row));
@@ -72,18 +75,25 @@ std::string Model::summary() { return format_summary(summary_info()); }
 
 std::string format_summary(const ModelSummary& s) {
   constexpr int kName = 29, kShape = 26, kParams = 10;
-  const std::string rule(kName + kShape + kParams, '_'), thick(kName + kShape + kParams, '=');
+  bool graph = false;
+  for (const LayerSummary& l : s.layers) graph |= !l.inbound.empty();
+  const int kConnected = graph ? 30 : 0;
+  const int width = kName + kShape + kParams + kConnected;
+  const std::string rule(size_t(width), '_'), thick(size_t(width), '=');
   std::ostringstream os;
   os << "Model: \"" << s.model_name << "\"\n" << rule << "\n";
   os << std::left << std::setw(kName) << " Layer (type)" << std::setw(kShape) << "Output Shape"
-     << "Param #\n"
+     << std::setw(kParams) << "Param #" << (graph ? "Connected to" : "") << "\n"
      << thick << "\n";
   for (size_t i = 0; i < s.layers.size(); ++i) {
     const LayerSummary& l = s.layers[i];
     std::string cell = " " + l.name + " (" + l.type + ")";
     if (int(cell.size()) >= kName) cell = cell.substr(0, kName - 1);
     os << std::left << std::setw(kName) << cell << std::setw(kShape) << shape_cell(l.output_shape)
-       << with_commas(l.params) << "\n";
+       << std::setw(kParams) << with_commas(l.params);
+    for (size_t k = 0; k < l.inbound.size(); ++k)
+      os << (k ? "\n" + std::string(size_t(kName + kShape + kParams), ' ') : "") << l.inbound[k];
+    os << "\n";
     if (i + 1 < s.layers.size()) os << "\n";
   }
   os << thick << "\n";

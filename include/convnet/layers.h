@@ -6,5 +6,6 @@
 #include "convnet/layers/dense.h"
 #include "convnet/layers/flatten.h"
 #include "convnet/layers/global_pooling.h"
+#include "convnet/layers/merge.h"
 #include "convnet/layers/pooling.h"
 #include "convnet/layers/reshape.h"

@@ -34,6 +34,7 @@ struct LayerSummary {
   std::string name, type;
   Shape output_shape;  // one sample, no batch dimension
   int64_t params = 0, trainable_params = 0;
+  std::vector<std::string> inbound;  // "Connected to" (graph models only)
 };
 
 struct ModelSummary {
@@ -59,6 +60,9 @@ class Model {
   virtual Tensor backward_from_logits(const Tensor& dlogits) = 0;
 
   virtual std::vector<Layer*> layers() = 0;
+  // For each layer, in layers() order, the names of the nodes feeding it; empty for models whose
+  // layers simply follow one another (the summary then has no "Connected to" column).
+  virtual std::vector<std::vector<std::string>> inbound_names() { return {}; }
   virtual Shape input_shape() const = 0;
   virtual Shape output_shape() const = 0;
   const std::string& name() const { return name_; }

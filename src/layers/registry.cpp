@@ -18,6 +18,9 @@ Factory plain() {
 
 const std::map<std::string, Factory>& factories() {
   static const std::map<std::string, Factory> table{
+      {"Add", Add::from_config},
+      {"Multiply", Multiply::from_config},
+      {"Concatenate", Concatenate::from_config},
       {"Conv2D", Conv2D::from_config},
       {"Dense", Dense::from_config},
       {"Flatten", Flatten::from_config},
