@@ -17,8 +17,12 @@ std::string Layer::default_name() const {
 }
 
 Shape Layer::build(const Shape& input, Rng& rng) {
-  output_shape_ = output_shape(input);
+  return finish_build(input, output_shape(input), rng);
+}
+
+Shape Layer::finish_build(const Shape& input, const Shape& output, Rng& rng) {
   input_shape_ = input;
+  output_shape_ = output;
   allocate(input);
   reset_parameters(rng);
   built_ = true;

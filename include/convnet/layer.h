@@ -102,6 +102,8 @@ class Layer {
  protected:
   // Allocates parameters for the given (already checked) input shape; called by build().
   virtual void allocate(const Shape&) {}
+  // The part of build() after the shape check: records the shapes, allocates and initializes.
+  Shape finish_build(const Shape& input, const Shape& output, Rng& rng);
   // Throws ShapeError: "<name> (<type>): received input shape [..], expected <expected>".
   [[noreturn]] void shape_error(const Shape& received, const std::string& expected) const;
   // The one-sample shape of a batch x, checked to be rank `rank` (batch included) and non-empty.

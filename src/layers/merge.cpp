@@ -4,9 +4,7 @@
 namespace convnet {
 
 Shape MergeLayer::build(const std::vector<Shape>& inputs, Rng& rng) {
-  const Shape out = output_shape(inputs);  // checks all inputs before anything is stored
-  Layer::build(inputs.at(0), rng);
-  return out;
+  return finish_build(inputs.at(0), output_shape(inputs), rng);
 }
 
 void MergeLayer::shapes_error(const std::vector<Shape>& got, const std::string& expected) const {
