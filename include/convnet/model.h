@@ -3,12 +3,22 @@
 #pragma once
 
 #include <iosfwd>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "convnet/layer.h"
 
 namespace convnet {
+
+// Training types live in convnet/train.h; include it to call compile/fit/evaluate.
+class Loss;
+class Optimizer;
+struct Dataset;
+struct FitOptions;
+struct History;
+struct EvaluateOptions;
+struct Evaluation;
 
 // A parameter with its model-wide name, "<layer>.<param>" (PyTorch's state_dict keys).
 struct NamedParam {
@@ -42,7 +52,8 @@ struct ModelSummary {
 
 class Model {
  public:
-  virtual ~Model() = default;
+  Model();
+  virtual ~Model();
 
   // x: [N, input_shape...] -> [N, output_shape...]. In Mode::train layers keep what backward needs.
   virtual Tensor forward(const Tensor& x, Mode mode = Mode::eval) = 0;
@@ -73,8 +84,19 @@ class Model {
   // Keras' model.summary() as text.
   std::string summary();
 
+  // Keras' compile/fit/evaluate/predict (see convnet/train.h).
+  void compile(std::unique_ptr<Optimizer> optimizer, std::unique_ptr<Loss> loss);
+  History fit(const Dataset& train, const FitOptions& options);
+  Evaluation evaluate(const Dataset& data, const EvaluateOptions& options);
+  // Model outputs for images [N, ...input_shape], in eval mode, batch by batch.
+  Tensor predict(const Tensor& images, int64_t batch_size = 256);
+  Optimizer* optimizer() { return optimizer_.get(); }
+  Loss* loss() { return loss_.get(); }
+
  protected:
   std::string name_ = "model";
+  std::unique_ptr<Optimizer> optimizer_;
+  std::unique_ptr<Loss> loss_;
 };
 
 // Prints a summary in Keras' layout: Layer (type), Output Shape, Param #, then the totals.

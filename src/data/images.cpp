@@ -1,4 +1,5 @@
 #include "convnet/data/images.h"
+#include "convnet/io/atomic_file.h"
 
 #include <stb_image.h>
 #include <stb_image_write.h>
@@ -149,7 +150,7 @@ void write_png(const std::string& path, const Tensor& image_chw) {
   };
   if (!stbi_write_png_to_func(append, &encoded, int(W), int(H), int(C), pixels.data(), int(W * C)))
     throw std::runtime_error("write_png: '" + path + "': PNG encoding failed");
-  io::write_file_atomically(path, "PNG file", encoded, nullptr, 0);
+  io::write_file_atomically(path, std::string_view(encoded.data(), encoded.size()));
 }
 
 Dataset load_image_folder(const std::string& dir, const ImageFolderOptions& options) {

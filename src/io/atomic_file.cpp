@@ -78,4 +78,12 @@ void AtomicFile::discard() noexcept {
   ::unlink(temp_path_.c_str());
 }
 
+void write_file_atomically(const std::string& path, std::string_view head, const void* data,
+                           size_t size) {
+  AtomicFile f(path);
+  f.write(head.data(), head.size());
+  if (size) f.write(data, size);
+  f.commit();
+}
+
 }  // namespace convnet::io

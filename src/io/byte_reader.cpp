@@ -96,24 +96,4 @@ uint64_t ByteReader::max_content_size() const {
   return compressed_ ? file_size_ * 1032 + 1024 : file_size_;
 }
 
-void write_file_atomically(const std::string& path, const std::string& format,
-                           const std::string& header, const void* data, size_t bytes) {
-  static std::atomic<uint64_t> counter{0};
-  const std::string tmp =
-      path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
-  auto fail = [&](const std::string& problem) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error(format + " '" + path + "': " + problem);
-  };
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) fail(std::string("cannot create ") + tmp + ": " + std::strerror(errno));
-  bool ok = std::fwrite(header.data(), 1, header.size(), f) == header.size();
-  ok = ok && (bytes == 0 || std::fwrite(data, 1, bytes, f) == bytes);
-  const int saved_errno = errno;
-  ok = (std::fclose(f) == 0) && ok;
-  if (!ok) fail(std::string("write failed: ") + std::strerror(saved_errno ? saved_errno : errno));
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    fail(std::string("cannot rename ") + tmp + ": " + std::strerror(errno));
-}
-
 }  // namespace convnet::io

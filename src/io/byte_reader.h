@@ -41,10 +41,4 @@ class ByteReader {
   bool compressed_ = false;
 };
 
-// Writes `header` then `bytes` bytes of `data` to a temporary file beside `path` and renames it
-// onto `path`. Throws std::runtime_error naming `format` and the path on failure (removing the
-// temporary).
-void write_file_atomically(const std::string& path, const std::string& format,
-                           const std::string& header, const void* data, size_t bytes);
-
 }  // namespace convnet::io

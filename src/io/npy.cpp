@@ -1,4 +1,5 @@
 #include "convnet/io/npy.h"
+#include "convnet/io/atomic_file.h"
 
 #include <algorithm>
 #include <bit>
@@ -282,12 +283,12 @@ std::vector<int64_t> read_npy_labels(const std::string& path) {
 void write_npy(const std::string& path, const Tensor& t) {
   if (t.numel() != t.shape().numel())
     throw std::invalid_argument("write_npy: '" + path + "': the tensor has no storage");
-  write_file_atomically(path, ".npy file", make_header("<f4", t.shape().dims()), t.data(),
+  write_file_atomically(path, make_header("<f4", t.shape().dims()), t.data(),
                         sizeof(float) * size_t(t.numel()));
 }
 
 void write_npy_labels(const std::string& path, const std::vector<int32_t>& labels) {
-  write_file_atomically(path, ".npy file", make_header("<i4", {int64_t(labels.size())}),
+  write_file_atomically(path, make_header("<i4", {int64_t(labels.size())}),
                         labels.data(), sizeof(int32_t) * labels.size());
 }
 

@@ -9,7 +9,12 @@
 namespace convnet::cli {
 
 void add_summary(CLI::App& app);
+void add_train(CLI::App& app);
+void add_eval(CLI::App& app);
+void add_predict(CLI::App& app);
 
-inline std::vector<std::function<void(CLI::App&)>> commands() { return {add_summary}; }
+inline std::vector<std::function<void(CLI::App&)>> commands() {
+  return {add_summary, add_train, add_eval, add_predict};
+}
 
 }  // namespace convnet::cli

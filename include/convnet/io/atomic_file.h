@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 namespace convnet::io {
 
@@ -35,5 +36,9 @@ class AtomicFile {
   std::string path_, temp_path_;
   int fd_ = -1;
 };
+
+// A whole file at once: `head`, then `size` bytes at `data` (either may be empty).
+void write_file_atomically(const std::string& path, std::string_view head,
+                           const void* data = nullptr, size_t size = 0);
 
 }  // namespace convnet::io

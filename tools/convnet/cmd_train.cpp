@@ -1,0 +1,115 @@
+// convnet train: fit a zoo model or a saved model on a data set, checkpointing after every epoch
+// into --out; Ctrl-C checkpoints and exits, --resume continues from a checkpoint.
+#include <csignal>
+#include <iostream>
+
+#include "commands.h"
+#include "common.h"
+#include "convnet/checkpoint.h"
+#include "convnet/train.h"
+
+namespace convnet::cli {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_sigint(int) { g_interrupted = true; }
+
+struct TrainArgs {
+  std::string model = "lenet5", data = "fashion-mnist", out = "model.safetensors", history, resume;
+  std::string optimizer = "adam", schedule;
+  int64_t epochs = 10, batch_size = 64;
+  double lr = 1e-3, momentum = 0.9, weight_decay = 0.0, validation_split = 0.0, clip_norm = 0.0;
+  double label_smoothing = 0.0;
+  uint64_t seed = 1;
+  bool quiet = false, flip = false;
+  int64_t crop_padding = 0, shift = 0;
+};
+
+Config optimizer_config(const TrainArgs& a) {
+  Config c;
+  c.set("lr", a.lr).set("weight_decay", a.weight_decay);
+  if (a.optimizer == "sgd" || a.optimizer == "rmsprop") c.set("momentum", a.momentum);
+  return c;
+}
+
+void run_train(const TrainArgs& a) {
+  const DataSplits data = load_dataset(a.data);
+  std::unique_ptr<Model> model;
+  FitOptions fit{.epochs = a.epochs, .batch_size = a.batch_size,
+                 .validation_split = a.validation_split, .seed = a.seed,
+                 .augmentation = {.random_crop_padding = a.crop_padding,
+                                  .horizontal_flip = a.flip, .max_shift = a.shift},
+                 .clip_grad_norm = a.clip_norm,
+                 .verbose = a.quiet ? Verbosity::quiet : Verbosity::automatic,
+                 .checkpoint_path = a.out, .stop_requested = &g_interrupted};
+  Checkpoint resumed;
+  if (!a.resume.empty()) {
+    resumed = load_checkpoint(a.resume);
+    model = std::move(resumed.model);
+  } else {
+    model = open_model(a.model, {.input_shape = data.train.images.shape().without_batch(),
+                                 .classes = data.train.num_classes(), .seed = a.seed});
+  }
+  model->compile(make_optimizer(a.optimizer, model->params(), optimizer_config(a)),
+                 std::make_unique<SoftmaxCrossEntropy>(
+                     CrossEntropyOptions{.label_smoothing = float(a.label_smoothing)}));
+  if (!a.resume.empty()) {
+    resumed.restore(*model->optimizer());
+    fit.initial_epoch = resumed.state.epoch;
+    fit.initial_batch = resumed.state.batch;
+    fit.initial_history = resumed.state.history;
+  }
+  std::unique_ptr<LRSchedule> schedule;
+  if (!a.schedule.empty()) {
+    schedule = make_schedule(a.schedule);
+    fit.lr_schedule = schedule.get();
+  }
+  std::signal(SIGINT, on_sigint);
+  const History history = model->fit(data.train, fit);
+  std::signal(SIGINT, SIG_DFL);
+  if (!a.history.empty()) history.save(a.history);
+  if (g_interrupted) {
+    std::cerr << "interrupted: checkpoint saved to " << a.out << " (continue with --resume "
+              << a.out << ")\n";
+    std::exit(130);
+  }
+  if (data.test.size() > 0) {
+    const Evaluation e = model->evaluate(data.test, {});
+    if (!a.quiet) std::cout << "\nTest set (" << data.test.size() << " images)\n" << e.to_table();
+    std::cout << "test accuracy: " << e.accuracy << "\n";
+  }
+  if (!a.quiet) std::cout << "model saved to " << a.out << "\n";
+}
+
+}  // namespace
+
+void add_train(CLI::App& app) {
+  auto* cmd = app.add_subcommand("train", "Train a model on a data set");
+  auto a = std::make_shared<TrainArgs>();
+  cmd->add_option("--model", a->model, "Zoo model name or model file")->capture_default_str();
+  cmd->add_option("--data", a->data, "fashion-mnist, mnist, an IDX folder or an image folder")
+      ->capture_default_str();
+  cmd->add_option("--epochs", a->epochs, "Epochs to train")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--batch-size", a->batch_size, "Mini-batch size")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--optimizer", a->optimizer, "sgd | adam | adamw | rmsprop")
+      ->capture_default_str()->check(CLI::IsMember({"sgd", "adam", "adamw", "rmsprop"}));
+  cmd->add_option("--lr", a->lr, "Learning rate")->capture_default_str();
+  cmd->add_option("--momentum", a->momentum, "Momentum (sgd, rmsprop)")->capture_default_str();
+  cmd->add_option("--weight-decay", a->weight_decay, "Weight decay")->capture_default_str();
+  cmd->add_option("--lr-schedule", a->schedule, "e.g. step:5:0.5, exp:0.9, cosine:10, warmup:1,cosine:10");
+  cmd->add_option("--clip-norm", a->clip_norm, "Clip the gradient norm to this value (0: off)");
+  cmd->add_option("--label-smoothing", a->label_smoothing, "Label smoothing for cross-entropy");
+  cmd->add_option("--validation-split", a->validation_split, "Fraction of training data held out")
+      ->check(CLI::Range(0.0, 0.9));
+  cmd->add_flag("--flip", a->flip, "Augment with random horizontal flips");
+  cmd->add_option("--crop-padding", a->crop_padding, "Augment with random crops after padding");
+  cmd->add_option("--shift", a->shift, "Augment with random shifts of up to this many pixels");
+  cmd->add_option("--seed", a->seed, "Random seed (same seed, same run)")->capture_default_str();
+  cmd->add_option("--out", a->out, "Model file, checkpointed after every epoch")->capture_default_str();
+  cmd->add_option("--history", a->history, "Write the per-epoch history (.json or .csv)");
+  cmd->add_option("--resume", a->resume, "Continue from a checkpoint written by --out");
+  cmd->add_flag("--quiet", a->quiet, "Print only the final test accuracy");
+  cmd->callback([a] { run_train(*a); });
+}
+
+}  // namespace convnet::cli

@@ -1,0 +1,19 @@
+// What several subcommands share: opening a model given by zoo name or file, and thread setup.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "convnet/model.h"
+#include "convnet/zoo.h"
+
+namespace convnet::cli {
+
+// A saved model file (.safetensors) when `spec` names an existing file, else a zoo model.
+std::unique_ptr<Model> open_model(const std::string& spec, const zoo::ZooOptions& options = {});
+bool is_model_file(const std::string& spec);
+
+// "3x120x120" -> [3, 120, 120]; throws std::invalid_argument naming the text.
+Shape parse_shape(const std::string& text);
+
+}  // namespace convnet::cli
