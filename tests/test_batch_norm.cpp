@@ -51,20 +51,24 @@ TEST(BatchNorm2D, EvalUsesRunningStatisticsAndLeavesThem) {
   // Channel 0: 2 * (x - 1) / 2; channel 1: (x + 1) / 0.5 + 10.
   expect_near(y, {0, 2, 12, 12, 0, 2, 20, 20});
   expect_near(t.bn.running_mean(), {1, -1});
-  // Backward after eval: dx = gamma / sqrt(var + eps) * dy, dgamma = sum dy * xhat, dbeta = sum dy.
-  const Tensor dx = t.bn.backward(Tensor::full(t.x.shape(), 1.0f));
-  expect_near(dx, {1, 1, 2, 2, 1, 1, 2, 2});
-  expect_near(*t.bn.params()[0].grad, {0 + 1 + 0 + 1, 2 + 2 + 10 + 10});
-  expect_near(*t.bn.params()[1].grad, {4, 4});
+  expect_near(t.bn.running_var(), {4, 0.25f});
+  EXPECT_THROW(t.bn.backward(t.x), std::logic_error);  // no training forward yet
 }
 
 TEST(BatchNorm2D, FrozenLayerRunsInInferenceModeAsKeras) {
   TwoChannels t;
   t.bn.set_trainable(false);
+  t.bn.running_mean().copy_from(Tensor::from({2}, {1, -1}));
+  t.bn.running_var().copy_from(Tensor::from({2}, {4, 0.25f}));
   const Tensor y = t.bn.forward(t.x, Mode::train);
-  expect_near(y, {2, 6, 10, 10, 2, 6, 14, 14}, 1e-4f);  // x * gamma / sqrt(1 + eps) + beta
-  expect_near(t.bn.running_mean(), {0, 0});
-  expect_near(t.bn.running_var(), {1, 1});
+  expect_near(y, {0, 2, 12, 12, 0, 2, 20, 20});
+  expect_near(t.bn.running_mean(), {1, -1});
+  expect_near(t.bn.running_var(), {4, 0.25f});
+  // Statistics constant: dx = gamma / sqrt(var + eps) * dy, dgamma = sum dy * xhat, dbeta = sum dy.
+  const Tensor dx = t.bn.backward(Tensor::full(t.x.shape(), 1.0f));
+  expect_near(dx, {1, 1, 2, 2, 1, 1, 2, 2});
+  expect_near(*t.bn.params()[0].grad, {0 + 1 + 0 + 1, 2 + 2 + 10 + 10});
+  expect_near(*t.bn.params()[1].grad, {4, 4});
 }
 
 TEST(BatchNorm2D, BackwardFlowsThroughBatchStatistics) {

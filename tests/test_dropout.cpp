@@ -47,6 +47,7 @@ TEST(Dropout, BackwardMultipliesByTheMask) {
   const Tensor y = d.forward(x, Mode::train);
   Tensor dy(x.shape());
   for (int64_t i = 0; i < dy.numel(); ++i) dy[i] = 0.5f + float(i % 5);
+  d.forward(Tensor({2, 3, 5, 5}), Mode::eval);  // validation in between changes nothing
   const Tensor dx = d.backward(dy);
   ASSERT_EQ(d.mask().shape(), x.shape());
   for (int64_t i = 0; i < x.numel(); ++i) {
@@ -62,10 +63,10 @@ TEST(Dropout, EvalAndRateZeroAreIdentityRateOneDropsAll) {
   const Tensor x = Tensor::from({1, 4}, {1, -2, 3, -4});
   const Tensor y = d.forward(x, Mode::eval);
   for (int64_t i = 0; i < 4; ++i) EXPECT_EQ(y[i], x[i]);
-  const Tensor dy = Tensor::from({1, 4}, {5, 6, 7, 8});
-  EXPECT_EQ(d.backward(dy)[3], 8.0f);
+  EXPECT_THROW(d.backward(x), std::logic_error);  // no training forward yet
   Dropout none({.rate = 0.0f});
   EXPECT_EQ(none.forward(x, Mode::train)[1], -2.0f);
+  EXPECT_EQ(none.backward(Tensor::from({1, 4}, {5, 6, 7, 8}))[3], 8.0f);
   Dropout all({.rate = 1.0f});
   for (float v : all.forward(x, Mode::train)) EXPECT_EQ(v, 0.0f);
   EXPECT_THROW(Dropout({.rate = 1.5f}), std::invalid_argument);

@@ -46,10 +46,9 @@ Tensor BatchNorm::forward(const Tensor& x, Mode mode) {
   const Shape in = sample_shape(x, x.rank() < 2 ? 2 : x.rank(), "[N, C, ...]");
   checked_shape(in);
   const kernels::BatchNormGeom g{x.dim(0), in[0], in.numel() / in[0]};
-  batch_statistics_ = mode == Mode::train && trainable();
-  mean_ = Tensor({g.C});
-  invstd_ = Tensor({g.C});
-  if (batch_statistics_) {
+  const bool batch_statistics = mode == Mode::train && trainable();
+  Tensor mean({g.C}), invstd({g.C});
+  if (batch_statistics) {
     const int64_t M = g.N * g.P;
     if (M < 2)
       throw std::invalid_argument(name() + " (" + type() +
@@ -57,29 +56,33 @@ Tensor BatchNorm::forward(const Tensor& x, Mode mode) {
                                   "per channel, received batch of shape " +
                                   x.shape().str());
     Tensor var({g.C});
-    kernels::batch_norm_statistics(g, x.data(), mean_.data(), var.data());
+    kernels::batch_norm_statistics(g, x.data(), mean.data(), var.data());
     const float m = opt_.momentum, unbias = float(M) / float(M - 1);
     for (int64_t c = 0; c < g.C; ++c) {
-      running_mean_[c] = (1.0f - m) * running_mean_[c] + m * mean_[c];
+      running_mean_[c] = (1.0f - m) * running_mean_[c] + m * mean[c];
       running_var_[c] = (1.0f - m) * running_var_[c] + m * var[c] * unbias;
-      invstd_[c] = 1.0f / std::sqrt(var[c] + opt_.eps);
+      invstd[c] = 1.0f / std::sqrt(var[c] + opt_.eps);
     }
   } else {
-    mean_.copy_from(running_mean_);
-    for (int64_t c = 0; c < g.C; ++c) invstd_[c] = 1.0f / std::sqrt(running_var_[c] + opt_.eps);
+    mean.copy_from(running_mean_);
+    for (int64_t c = 0; c < g.C; ++c) invstd[c] = 1.0f / std::sqrt(running_var_[c] + opt_.eps);
   }
   Tensor y(x.shape());
-  kernels::batch_norm_forward(g, x.data(), mean_.data(), invstd_.data(),
+  kernels::batch_norm_forward(g, x.data(), mean.data(), invstd.data(),
                               opt_.affine ? gamma_.data() : nullptr,
                               opt_.affine ? beta_.data() : nullptr, y.data());
-  // Kept in both modes (x is shared, not copied) so that backward after an eval forward works:
-  // the affine gradient through fixed statistics.
-  x_ = x;
+  if (mode == Mode::train) {
+    x_ = x;
+    mean_ = mean;
+    invstd_ = invstd;
+    batch_statistics_ = batch_statistics;
+  }
   return y;
 }
 
 Tensor BatchNorm::backward(const Tensor& dy) {
-  if (x_.empty()) throw std::logic_error(name() + " (" + type() + "): backward without forward");
+  if (x_.empty())
+    throw std::logic_error(name() + " (" + type() + "): backward without a training forward");
   if (dy.shape() != x_.shape())
     throw ShapeError(name() + " (" + type() + "): backward received gradient of shape " +
                      dy.shape().str() + ", expected " + x_.shape().str());

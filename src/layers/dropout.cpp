@@ -20,8 +20,9 @@ void Dropout::reset_parameters(Rng& rng) {
 
 Tensor Dropout::forward(const Tensor& x, Mode mode) {
   sample_shape(x, x.rank() < 2 ? 2 : x.rank(), "[N, ...]");
+  if (mode == Mode::eval) return x;
   x_shape_ = x.shape();
-  if (mode == Mode::eval || opt_.rate == 0.0f) {
+  if (opt_.rate == 0.0f) {
     mask_ = Tensor();
     return x;
   }
@@ -40,7 +41,8 @@ Tensor Dropout::forward(const Tensor& x, Mode mode) {
 }
 
 Tensor Dropout::backward(const Tensor& dy) {
-  if (x_shape_.rank() == 0) throw std::logic_error(name() + " (Dropout): backward without forward");
+  if (x_shape_.rank() == 0)
+    throw std::logic_error(name() + " (Dropout): backward without a training forward");
   if (dy.shape() != x_shape_)
     throw ShapeError(name() + " (Dropout): backward received gradient of shape " +
                      dy.shape().str() + ", expected " + x_shape_.str());

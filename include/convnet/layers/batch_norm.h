@@ -10,11 +10,12 @@
 //     Mode::eval:  mu, var = running_mean, running_var (no update).
 //   backward (train, through the batch statistics):
 //             dx = gamma / sqrt(var + eps) * (dy - mean(dy) - xhat * mean(dy * xhat))
-//   backward (after an eval forward, statistics constant):  dx = gamma / sqrt(var + eps) * dy
+//   backward (frozen, running statistics constant):  dx = gamma / sqrt(var + eps) * dy
 //   both:     dgamma += sum(dy * xhat),  dbeta += sum(dy)   (sums over the channel's M values)
 //
 // A frozen layer (set_trainable(false)) normalizes with the running statistics even in
-// Mode::train and does not update them: Keras' rule for fine-tuning a pre-trained network.
+// Mode::train and does not update them: Keras' rule for fine-tuning a pre-trained network. Its
+// backward is then the per-channel affine one above (the layers below still get gradients).
 //
 // Shapes: BatchNorm2D [C, H, W] -> same; BatchNorm1D [F] or [C, L] -> same.
 // Params (PyTorch's state_dict names): "weight" (gamma, [C]) and "bias" (beta, [C]) trainable when
@@ -64,8 +65,8 @@ class BatchNorm : public Layer {
  private:
   BatchNormOptions opt_;
   Tensor gamma_, beta_, dgamma_, dbeta_, running_mean_, running_var_;
-  // Kept from the last forward for backward: its input, the statistics it used, and whether
-  // they were the batch's own.
+  // Kept from the last training forward: its input, the statistics it used, and whether they
+  // were the batch's own (false when frozen).
   Tensor x_, mean_, invstd_;
   bool batch_statistics_ = false;
 };

@@ -4,7 +4,7 @@
 //
 //   forward (Mode::train): m_i = 1 / (1 - rate) with probability 1 - rate, else 0;  y = m * x
 //   forward (Mode::eval):  y = x
-//   backward:              dx = m * dy   (dx = dy after an eval forward)
+//   backward:              dx = m * dy   (m of the last training forward)
 //
 // Any input shape; no parameters. The mask is drawn from the layer's own Rng, which build()
 // seeds from the model's Rng (or from options.seed), so that a seeded model drops the same units
@@ -45,7 +45,7 @@ class Dropout : public Layer {
   DropoutOptions opt_;
   Rng rng_;
   Tensor mask_;
-  Shape x_shape_;  // of the last forward; mask_ is empty when it was an eval forward
+  Shape x_shape_;  // of the last training forward; mask_ is empty when rate = 0
 };
 
 }  // namespace convnet
