@@ -8,13 +8,17 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "tensor_budget.h"
+
 namespace convnet {
 namespace {
 
 constexpr size_t kAlignment = 64;
+thread_local TensorBudget* current_budget = nullptr;
 
 std::shared_ptr<float> allocate(int64_t n) {
   if (n < 0) throw std::invalid_argument("Tensor: negative number of elements");
+  TensorBudget::charge(n);
   // aligned_alloc needs a size that is a multiple of the alignment; never ask for zero bytes.
   size_t bytes = std::max<size_t>(kAlignment, (size_t(n) * sizeof(float) + kAlignment - 1) /
                                                   kAlignment * kAlignment);
@@ -28,13 +32,39 @@ void check_shape(const Shape& shape) {
     if (d < 0) throw std::invalid_argument("Tensor: negative dimension in shape " + shape.str());
 }
 
+// shape.numel(), refusing shapes whose byte size overflows (Shape::numel would wrap silently and
+// the allocation come out too small).
+int64_t checked_numel(const Shape& shape) {
+  check_shape(shape);
+  int64_t n = 1;
+  for (int64_t d : shape)
+    if (__builtin_mul_overflow(n, d, &n) || n > int64_t(SIZE_MAX / 2 / sizeof(float)))
+      throw std::invalid_argument("Tensor: shape " + shape.str() + " has too many elements");
+  return n;
+}
+
 }  // namespace
+
+TensorBudget::TensorBudget(int64_t elements) : left_(elements), outer_(current_budget) {
+  current_budget = this;
+}
+
+TensorBudget::~TensorBudget() { current_budget = outer_; }
+
+void TensorBudget::charge(int64_t elements) {
+  TensorBudget* b = current_budget;
+  if (!b) return;
+  if (elements > b->left_)
+    throw std::runtime_error("Tensor: " + std::to_string(elements) +
+                             " elements exceed the allocation budget (" +
+                             std::to_string(b->left_) + " left)");
+  b->left_ -= elements;
+}
 
 Tensor::Tensor(Shape shape) : Tensor(std::move(shape), 0.0f) {}
 
 Tensor::Tensor(Shape shape, float value) : shape_(std::move(shape)) {
-  check_shape(shape_);
-  numel_ = shape_.numel();
+  numel_ = checked_numel(shape_);
   data_ = allocate(numel_);
   std::fill_n(data_.get(), numel_, value);
 }

@@ -81,3 +81,25 @@ TEST(LectureExamples, LeNet5Params) { EXPECT_EQ(zoo::lenet5()->count_params(), 6
 
 }  // namespace
 }  // namespace convnet
+
+namespace convnet {
+namespace {
+
+// Receptive fields by hand: r += (k - 1) * jump, jump *= stride.
+TEST(TeachingSummary, LeNet5ReceptiveFieldsAndMacs) {
+  const ModelSummary s = zoo::lenet5()->summary_info();
+  const std::vector<int64_t> fields{5, 6, 14, 16};
+  const std::vector<int64_t> jumps{1, 2, 2, 4};
+  for (size_t i = 0; i < fields.size(); ++i) {
+    EXPECT_EQ(s.layers[i].receptive_field.h, fields[i]) << s.layers[i].name;
+    EXPECT_EQ(s.layers[i].receptive_field.w, fields[i]) << s.layers[i].name;
+    EXPECT_EQ(s.layers[i].jump.h, jumps[i]) << s.layers[i].name;
+  }
+  // conv 6*28*28*25 + conv 16*10*10*150 + dense 400*120 + 120*84 + 84*10
+  EXPECT_EQ(s.layers[0].macs, 6 * 28 * 28 * 25);
+  EXPECT_EQ(s.total_macs, 117600 + 240000 + 48000 + 10080 + 840);
+  EXPECT_EQ(s.layers[0].activation_bytes, 6 * 28 * 28 * 4);
+}
+
+}  // namespace
+}  // namespace convnet

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "convnet/config.h"
+#include "convnet/padding.h"
 #include "convnet/random.h"
 #include "convnet/shape.h"
 #include "convnet/tensor.h"
@@ -76,6 +77,17 @@ class Layer {
   // differentiating -log p through the softmax, which is unstable where p underflows.
   virtual bool ends_in_softmax() const { return false; }
   virtual Tensor backward_from_logits(const Tensor& dlogits);
+
+  // For the summary: multiply-accumulates per sample of the built shapes (convolutions and dense
+  // layers; 0 for layers whose cost is not a product sum).
+  virtual int64_t macs() const { return 0; }
+  // The window the layer slides over its input's spatial axes, for receptive fields: effective
+  // kernel (dilation included), stride, top/left padding. Point-wise layers keep the default.
+  struct Window {
+    Size2 kernel = 1, stride = 1;
+    int64_t pad_top = 0, pad_left = 0;
+  };
+  virtual Window window() const { return {}; }
 
   // Parameters and state buffers, in a fixed order.
   virtual std::vector<Param> params() { return {}; }

@@ -25,6 +25,11 @@ struct LayerSummary {
   Shape output_shape;  // one sample, no batch dimension
   int64_t params = 0, trainable_params = 0;
   std::vector<std::string> inbound;  // "Connected to" (graph models only)
+  int64_t macs = 0;                  // multiply-accumulates per sample
+  int64_t activation_bytes = 0;      // size of the output per sample
+  // Receptive field of one output unit on the model input (size, and the jump between
+  // neighbouring units' fields); the whole input once the spatial layout is gone.
+  Size2 receptive_field = 1, jump = 1;
 };
 
 struct ModelSummary {
@@ -32,6 +37,7 @@ struct ModelSummary {
   Shape input_shape;
   std::vector<LayerSummary> layers;
   int64_t total_params = 0, trainable_params = 0, non_trainable_params = 0;
+  int64_t total_macs = 0, activation_bytes = 0;
 };
 
 class Model {

@@ -10,7 +10,7 @@
 namespace convnet::zoo {
 
 struct ZooOptions {
-  Shape input_shape;    // empty: the architecture's own default
+  Shape input_shape = {};  // empty: the architecture's own default
   int64_t classes = 0;  // 0: the architecture's own default
   uint64_t seed = 0;    // initialization seed
 };

@@ -85,6 +85,16 @@ Tensor Conv2D::backward_affine(const Tensor& dyp) {
   return dx;
 }
 
+int64_t Conv2D::macs() const {
+  return built_output_shape().numel() * weight_.dim(1) * opt_.kernel.h * opt_.kernel.w;
+}
+
+Layer::Window Conv2D::window() const {
+  const auto g = window_geometry(input_shape(), opt_.kernel, opt_.stride, opt_.padding, opt_.dilation);
+  return {{dilated(opt_.kernel.h, opt_.dilation.h), dilated(opt_.kernel.w, opt_.dilation.w)},
+          opt_.stride, g ? g->pads.top : 0, g ? g->pads.left : 0};
+}
+
 std::vector<Param> Conv2D::params() {
   std::vector<Param> p{{"weight", &weight_, &dweight_}};
   if (opt_.use_bias) p.push_back({"bias", &bias_, &dbias_});

@@ -18,6 +18,11 @@ Shape Pool2D::output_shape(const Shape& in) const {
   return {in[0], g->oh, g->ow};
 }
 
+Layer::Window Pool2D::window() const {
+  const auto g = window_geometry(input_shape(), opt_.pool, opt_.stride, opt_.padding);
+  return {opt_.pool, opt_.stride, g ? g->pads.top : 0, g ? g->pads.left : 0};
+}
+
 Config Pool2D::config() const {
   Config c;
   put_window_config(c, opt_.pool, opt_.stride, opt_.padding);

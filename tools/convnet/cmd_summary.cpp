@@ -1,7 +1,10 @@
-// convnet summary MODEL [--json]: the layers, output shapes and parameter counts of a zoo model.
+// convnet summary MODEL [--json]: the layers, output shapes and parameter counts of a zoo model or
+// of a model file.
+#include <filesystem>
 #include <iostream>
 
 #include "commands.h"
+#include "convnet/io/model_file.h"
 #include "convnet/io/summary_json.h"
 #include "convnet/zoo.h"
 
@@ -14,10 +17,14 @@ void add_summary(CLI::App& app) {
     bool json = false;
   };
   auto args = std::make_shared<Args>();
-  cmd->add_option("model", args->model, "Zoo model name (lenet5, lenet-lecture, ...)")->required();
+  cmd->add_option("model", args->model,
+                  "Model file (.safetensors) or zoo model name (lenet5, lenet-lecture, ...)")
+      ->required();
   cmd->add_flag("--json", args->json, "Print JSON instead of a table");
   cmd->callback([args] {
-    auto model = zoo::make_model(args->model);
+    const bool is_file =
+        args->model.ends_with(".safetensors") || std::filesystem::exists(args->model);
+    auto model = is_file ? io::load_model(args->model).model : zoo::make_model(args->model);
     const ModelSummary s = model->summary_info();
     std::cout << (args->json ? io::summary_to_json(s) + "\n" : format_summary(s));
   });

@@ -29,6 +29,7 @@ class Dense : public Layer {
   Tensor backward(const Tensor& dy) override;
   bool ends_in_softmax() const override { return opt_.activation == Activation::softmax; }
   Tensor backward_from_logits(const Tensor& dlogits) override;
+  int64_t macs() const override { return opt_.units * weight_.dim(1); }
   std::vector<Param> params() override;
   Config config() const override;
   void reset_parameters(Rng& rng) override;

@@ -24,6 +24,7 @@ class GlobalPool2D : public Layer {
   Tensor forward(const Tensor& x, Mode mode) override;
   Tensor backward(const Tensor& dy) override;
   Config config() const override;
+  Window window() const override { return {{input_shape()[1], input_shape()[2]}, 1, 0, 0}; }
 
  private:
   bool max_;

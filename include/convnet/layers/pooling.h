@@ -29,6 +29,7 @@ class Pool2D : public Layer {
   Shape output_shape(const Shape& input) const override;
   Config config() const override;
   const Pool2DOptions& options() const { return opt_; }
+  Window window() const override;
 
  protected:
   static Pool2DOptions options_from(const Config& c);
