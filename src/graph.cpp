@@ -181,6 +181,12 @@ std::vector<std::vector<std::string>> Graph::inbound_names() {
   return out;
 }
 
+std::vector<Shape> Graph::input_shapes() const {
+  std::vector<Shape> shapes;
+  for (int i : inputs_) shapes.push_back(nodes_[size_t(i)].shape);
+  return shapes;
+}
+
 std::vector<std::string> Graph::output_names() const {
   std::vector<std::string> names;
   for (int o : outputs_) names.push_back(nodes_[size_t(o)].name);

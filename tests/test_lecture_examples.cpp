@@ -19,8 +19,8 @@ TEST(LectureExamples, SingleChannelConvolution) {
   Sequential m({1, 5, 5});
   auto& conv = m.add(Conv2D({.filters = 1, .kernel = 3, .use_bias = false}));
   conv.weight().copy_from(Tensor::from({1, 1, 3, 3}, {0, 1, 2, 2, 2, 0, 0, 1, 2}));
-  const Tensor x = Tensor::from({1, 1, 5, 5}, {3, 3, 2, 1, 0, 0, 0, 1, 3, 1, 3, 1, 2,
-                                               2, 3, 2, 0, 0, 2, 2, 2, 0, 0, 0, 1});
+  const Tensor x = Tensor::from(
+      {1, 1, 5, 5}, {3, 3, 2, 1, 0, 0, 0, 1, 3, 1, 3, 1, 2, 2, 3, 2, 0, 0, 2, 2, 2, 0, 0, 0, 1});
   expect_values(m.forward(x), {12, 12, 17, 10, 17, 19, 9, 6, 14});
 }
 
@@ -77,7 +77,9 @@ TEST(LectureExamples, LeNetLikeSummary) {
   EXPECT_NE(text.find("conv2d_1 (Conv2D)"), std::string::npos) << text;
 }
 
-TEST(LectureExamples, LeNet5Params) { EXPECT_EQ(zoo::lenet5()->count_params(), 61706); }
+TEST(LectureExamples, LeNet5Params) {
+  EXPECT_EQ(zoo::lenet5()->count_params(), 61706);
+}
 
 }  // namespace
 }  // namespace convnet

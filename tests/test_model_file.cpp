@@ -1,6 +1,7 @@
 // Model files: architecture JSON round trips for every layer type, bit-identical weights and
 // outputs after save/load, extras, the errors of a file that does not fit its architecture, and
 // `convnet summary FILE`.
+#include "convnet/graph.h"
 #include "convnet/io/model_file.h"
 
 #include <gtest/gtest.h>
@@ -178,9 +179,36 @@ TEST(ModelFile, ArchitectureRoundTripForEveryLayerType) {
     auto loaded = io::load_model(dir.file("m.safetensors"));
     expect_same_model(model, *loaded.model, random_batch(input.with_batch(3), 6));
   }
+  // Merge layers need a graph: GraphRoundTrip covers them.
+  for (const char* merge : {"Add", "Multiply", "Concatenate"}) covered.insert(merge);
   const std::vector<std::string> types = layer_types();
   EXPECT_EQ(covered, std::set<std::string>(types.begin(), types.end()))
       << "every type of make_layer needs a case in layer_cases()";
+}
+
+TEST(ModelFile, GraphRoundTrip) {
+  TempDir dir;
+  Graph g({.name = "two_inputs", .seed = 2});
+  auto x = g.input({3, 6, 6}, "image");
+  auto side = g.input({2, 6, 6}, "side");
+  auto h = g.add(Conv2D({.filters = 3, .kernel = 3, .padding = Padding::same}), x);
+  auto r = g.add(Add(), {h, x});
+  auto m = g.add(Multiply(), {r, h});
+  auto c = g.add(Concatenate(), {m, side});
+  auto f = g.add(Flatten(), c);
+  g.set_outputs({g.add(Dense({.units = 4}), f), r});
+  randomize(g, 9);
+  const std::string json = io::architecture_to_json(g);
+  EXPECT_EQ(io::architecture_to_json(*io::model_from_json(json)), json);
+  io::save_model(g, dir.file("g.safetensors"));
+  auto loaded = io::load_model(dir.file("g.safetensors"));
+  auto& back = dynamic_cast<Graph&>(*loaded.model);
+  const std::vector<Tensor> in{random_batch({2, 3, 6, 6}, 1), random_batch({2, 2, 6, 6}, 2)};
+  const auto want = g.forward(in), got = back.forward(in);
+  ASSERT_EQ(got.size(), 2u);
+  for (size_t k = 0; k < want.size(); ++k)
+    for (int64_t i = 0; i < want[k].numel(); ++i) ASSERT_EQ(got[k][i], want[k][i]) << k << " " << i;
+  EXPECT_EQ(back.summary(), g.summary());
 }
 
 TEST(ModelFile, ArchitectureErrorsNameTheProblem) {
@@ -195,7 +223,8 @@ TEST(ModelFile, ArchitectureErrorsNameTheProblem) {
       {"[1, 2]", "not a JSON object"},
       {R"({"format": "keras", "version": 1})", "format is 'keras'"},
       {R"({"format": "convnet", "version": 2})", "version 2"},
-      {R"({"format": "convnet", "version": 1, "class": "Graph"})", "unknown model class 'Graph'"},
+      {R"({"format": "convnet", "version": 1, "class": "Pipeline"})", "unknown model class 'Pipeline'"},
+      {R"({"format": "convnet", "version": 1, "class": "Graph", "name": "g", "inputs": []})", "layers"},
       {model(R"({"type": "Conv3D", "name": "c", "trainable": true, "config": {}})"), "Conv3D"},
       {model(R"({"type": "Conv2D", "name": "c", "trainable": true, "config": {"filters": "six"}})"),
        "filters"},

@@ -66,6 +66,7 @@ class Graph : public Model {
   // Names of the nodes feeding each layer, in layers() order (the summary's "Connected to").
   std::vector<std::vector<std::string>> inbound_names() override;
   const std::vector<std::string>& input_names() const { return input_names_; }
+  std::vector<Shape> input_shapes() const;
   std::vector<std::string> output_names() const;
   size_t input_count() const { return inputs_.size(); }
   size_t output_count() const { return outputs_.size(); }

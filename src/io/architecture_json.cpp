@@ -2,11 +2,13 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
 
 #include "convnet/io/model_file.h"
+#include "convnet/graph.h"
 #include "convnet/sequential.h"
 
 namespace convnet::io {
@@ -144,13 +146,65 @@ std::unique_ptr<Layer> layer_from_json(const json& j, const std::string& where) 
   return layer;
 }
 
+// Errors of the model and its layers (shape mismatches, duplicate names) get the position.
+template <typename Step>
+auto located(const std::string& where, Step&& step) {
+  try {
+    return step();
+  } catch (const std::invalid_argument& e) {
+    bad(where + ": " + e.what());
+  }
+}
+
+std::unique_ptr<Model> graph_from_json(const json& j) {
+  using T = json::value_t;
+  const std::string name = field(j, "name", T::string, "the model").get<std::string>();
+  auto graph = std::make_unique<Graph>(GraphOptions{.name = name});
+  std::map<std::string, SymbolicTensor> tensors;
+  const json& inputs = field(j, "inputs", T::array, "the model");
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const std::string where = "input " + std::to_string(i);
+    if (!inputs[i].is_object()) bad(where + " must be an object");
+    const std::string in_name = field(inputs[i], "name", T::string, where).get<std::string>();
+    const Shape shape(to_ints(field(inputs[i], "shape", T::array, where), where + " shape"));
+    check_numel(shape, where + " shape");
+    if (tensors.count(in_name)) bad(where + ": the name '" + in_name + "' is taken");
+    tensors[in_name] = located(where, [&] { return graph->input(shape, in_name); });
+  }
+  const json& layers = field(j, "layers", T::array, "the model");
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const std::string where = "layer " + std::to_string(i);
+    std::unique_ptr<Layer> layer = layer_from_json(layers[i], where);
+    std::vector<SymbolicTensor> args;
+    for (const json& in : field(layers[i], "inbound", T::array, where)) {
+      if (!in.is_string() || !tensors.count(in.get<std::string>()))
+        bad(where + " (" + layer->name() + "): inbound " + in.dump() + " names no earlier node");
+      args.push_back(tensors[in.get<std::string>()]);
+    }
+    const std::string layer_name = layer->name();
+    tensors[layer_name] = located(where, [&] { return graph->add(std::move(layer), args); });
+    check_numel(tensors[layer_name].shape, where + " (" + layer_name + ") output");
+  }
+  std::vector<SymbolicTensor> outputs;
+  for (const json& out : field(j, "outputs", T::array, "the model")) {
+    if (!out.is_string() || !tensors.count(out.get<std::string>()))
+      bad("output " + out.dump() + " names no node");
+    outputs.push_back(tensors[out.get<std::string>()]);
+  }
+  located("outputs", [&] { graph->set_outputs(outputs); return 0; });
+  return graph;
+}
+
 }  // namespace
 
 std::string architecture_to_json(Model& model) {
-  if (!dynamic_cast<Sequential*>(&model))
+  auto* graph = dynamic_cast<Graph*>(&model);
+  if (!graph && !dynamic_cast<Sequential*>(&model))
     throw std::invalid_argument("architecture_to_json: model '" + model.name() +
-                                "' is not a Sequential, the only class model files hold so far");
+                                "' is neither a Sequential nor a Graph");
+  const auto inbound = model.inbound_names();
   ordered_json layers = ordered_json::array();
+  size_t index = 0;
   for (Layer* l : model.layers()) {
     ordered_json config = ordered_json::object();
     const Config layer_config = l->config();
@@ -160,17 +214,30 @@ std::string architecture_to_json(Model& model) {
                                     key + "' is not finite");
       std::visit([&](const auto& v) { config[key] = v; }, value);
     }
-    layers.push_back({{"type", l->type()},
-                      {"name", l->name()},
-                      {"trainable", l->trainable()},
-                      {"config", std::move(config)}});
+    ordered_json layer{{"type", l->type()},
+                       {"name", l->name()},
+                       {"trainable", l->trainable()},
+                       {"config", std::move(config)}};
+    if (graph) layer["inbound"] = inbound.at(index);
+    layers.push_back(std::move(layer));
+    ++index;
   }
-  const ordered_json j{{"format", "convnet"},
-                       {"version", kVersion},
-                       {"class", "Sequential"},
-                       {"name", model.name()},
-                       {"input_shape", model.input_shape().dims()},
-                       {"layers", std::move(layers)}};
+  ordered_json j{{"format", "convnet"},
+                 {"version", kVersion},
+                 {"class", graph ? "Graph" : "Sequential"},
+                 {"name", model.name()}};
+  if (graph) {
+    ordered_json inputs = ordered_json::array();
+    const auto shapes = graph->input_shapes();
+    for (size_t i = 0; i < shapes.size(); ++i)
+      inputs.push_back({{"name", graph->input_names()[i]}, {"shape", shapes[i].dims()}});
+    j["inputs"] = std::move(inputs);
+    j["layers"] = std::move(layers);
+    j["outputs"] = graph->output_names();
+  } else {
+    j["input_shape"] = model.input_shape().dims();
+    j["layers"] = std::move(layers);
+  }
   return j.dump();
 }
 
@@ -185,21 +252,14 @@ std::unique_ptr<Model> model_from_json(const std::string& text) {
     bad("version " + std::to_string(version) + " is not the version this convnet reads (" +
         std::to_string(kVersion) + ")");
   const std::string model_class = field(j, "class", T::string, "the model").get<std::string>();
+  if (model_class == "Graph") return graph_from_json(j);
   if (model_class != "Sequential")
-    bad("unknown model class '" + model_class + "' (known: Sequential)");
+    bad("unknown model class '" + model_class + "' (known: Sequential, Graph)");
 
   const Shape input(to_ints(field(j, "input_shape", T::array, "the model"), "input_shape"));
   check_numel(input, "input_shape");
   const std::string name = field(j, "name", T::string, "the model").get<std::string>();
   const json& layers = field(j, "layers", T::array, "the model");
-  // Errors of the model and its layers (shape mismatches, duplicate names) get the position.
-  auto located = [](const std::string& where, auto&& step) {
-    try {
-      return step();
-    } catch (const std::invalid_argument& e) {
-      bad(where + ": " + e.what());
-    }
-  };
   auto model = located("input_shape", [&] {
     return std::make_unique<Sequential>(input, SequentialOptions{.name = name});
   });
