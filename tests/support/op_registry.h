@@ -54,7 +54,8 @@ std::vector<std::string> op_names();
 // `count` configurations of `op`; the same seed gives the same cases. Case i of Conv2D,
 // DepthwiseConv2D and the pooling layers forces feature i % k (stride, dilation, groups,
 // asymmetric padding, ...) on, so that any count >= 9 covers them all; every fourth BatchNorm case
-// is a frozen layer (running statistics, Keras' fine-tuning mode). Throws std::invalid_argument for an unknown op.
+// is a frozen layer (running statistics, Keras' fine-tuning mode). Throws std::invalid_argument
+// for an unknown op.
 std::vector<OpCase> op_cases(const std::string& op, int count, uint64_t seed,
                              const CaseOptions& options = {});
 
