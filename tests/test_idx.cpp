@@ -83,13 +83,13 @@ TEST(Idx, RejectsWrongMagic) {
   // Type 0x0D (float) is valid IDX but not supported.
   write_bytes(dir.file("floats"), concat(idx_header({1}, 0x0D), {0, 0, 0, 0}));
   expect_error([&] { io::read_idx(dir.file("floats")); }, {"wrong magic 0x00000d01"});
-  write_bytes(dir.file("text"), {'h', 'e', 'l', 'l', 'o', '\n'});
+  write_bytes(dir.file("text"), std::vector<uint8_t>{'h', 'e', 'l', 'l', 'o', '\n'});
   expect_error([&] { io::read_idx(dir.file("text")); }, {dir.file("text"), "wrong magic"});
 }
 
 TEST(Idx, RejectsTruncatedFiles) {
   TempDir dir;
-  write_bytes(dir.file("short-magic"), {0, 0});
+  write_bytes(dir.file("short-magic"), std::vector<uint8_t>{0, 0});
   expect_error([&] { io::read_idx_images(dir.file("short-magic")); }, {"truncated", "magic"});
   auto header_cut = idx_header({2, 2, 2});
   header_cut.resize(9);
@@ -99,7 +99,7 @@ TEST(Idx, RejectsTruncatedFiles) {
   write_bytes(dir.file("short-data"), concat(idx_header({2, 2, 2}), pixel_ramp(7)));
   expect_error([&] { io::read_idx_images(dir.file("short-data")); },
                {dir.file("short-data"), "2 x 2 x 2 = 8 bytes"});
-  write_bytes(dir.file("empty"), {});
+  write_bytes(dir.file("empty"), std::string());
   expect_error([&] { io::read_idx_labels(dir.file("empty")); }, {dir.file("empty"), "truncated"});
 }
 
@@ -119,12 +119,12 @@ TEST(Idx, GzipSizeMustMatchTheHeader) {
   // A gzip file cut in the middle of its deflate stream.
   const auto bytes = concat(idx_header({64, 32, 32}), pixel_ramp(64 * 32 * 32));
   write_gzip(dir.file("whole.gz"), bytes);
-  auto gz = testing::read_bytes(dir.file("whole.gz"));
+  auto gz = testing::read_byte_vector(dir.file("whole.gz"));
   gz.resize(gz.size() / 2);
   write_bytes(dir.file("cut.gz"), gz);
   expect_error([&] { io::read_idx_images(dir.file("cut.gz")); }, {dir.file("cut.gz"), "truncated"});
   // Corrupt deflate data.
-  auto bad = testing::read_bytes(dir.file("whole.gz"));
+  auto bad = testing::read_byte_vector(dir.file("whole.gz"));
   for (size_t i = 20; i < 60; ++i) bad[i] ^= 0x5a;
   write_bytes(dir.file("bad.gz"), bad);
   EXPECT_THROW(io::read_idx_images(dir.file("bad.gz")), std::runtime_error);
@@ -150,7 +150,7 @@ TEST(Idx, SurvivesEveryTruncationAndByteFlip) {
   TempDir dir;
   const auto bytes = concat(idx_header({3, 4, 5}), pixel_ramp(60));
   write_gzip(dir.file("whole.gz"), bytes);
-  const auto gz = testing::read_bytes(dir.file("whole.gz"));
+  const auto gz = testing::read_byte_vector(dir.file("whole.gz"));
   for (const auto* file : {&bytes, &gz})
     for (size_t n = 0; n < file->size(); ++n) {
       write_bytes(dir.file("cut"), std::vector<uint8_t>(file->begin(), file->begin() + long(n)));

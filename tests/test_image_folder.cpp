@@ -139,11 +139,11 @@ TEST(ImageFiles, WritePngRoundTripsAndClamps) {
 
 TEST(ImageFiles, DecodeErrorsNameTheFile) {
   TempDir dir;
-  testing::write_bytes(dir.file("garbage.png"), {'n', 'o', 't', ' ', 'a', 'n', ' ', 'i', 'm', 'g'});
+  testing::write_bytes(dir.file("garbage.png"), std::vector<uint8_t>{'n', 'o', 't', ' ', 'a', 'n', ' ', 'i', 'm', 'g'});
   expect_error([&] { read_image(dir.file("garbage.png")); },
                {dir.file("garbage.png"), "cannot decode"});
   write_image(dir.file("cut.png"), test_pixels(32, 32, 3), 32, 32, 3);
-  auto bytes = testing::read_bytes(dir.file("cut.png"));
+  auto bytes = testing::read_byte_vector(dir.file("cut.png"));
   bytes.resize(bytes.size() / 2);
   testing::write_bytes(dir.file("cut.png"), bytes);
   expect_error([&] { read_image(dir.file("cut.png")); }, {dir.file("cut.png"), "cannot decode"});
@@ -186,7 +186,7 @@ TEST(ImageFolder, ReportsProblems) {
   std::filesystem::create_directories(dir.path() / "empty/cls");
   expect_error([&] { load_image_folder(dir.file("empty")); }, {"empty", "no images found"});
   write_class_folder(dir, "bad");
-  testing::write_bytes(dir.file("bad/dog/c.jpg"), {0xff, 0xd8, 0xff, 0});
+  testing::write_bytes(dir.file("bad/dog/c.jpg"), std::vector<uint8_t>{0xff, 0xd8, 0xff, 0});
   expect_error([&] { load_image_folder(dir.file("bad")); }, {"c.jpg", "cannot decode"});
 }
 

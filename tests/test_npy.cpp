@@ -60,7 +60,7 @@ TEST(Npy, RoundTripsFloat32) {
   ASSERT_EQ(back.shape(), t.shape());
   EXPECT_TRUE(std::equal(t.begin(), t.end(), back.begin()));
   // Version 1.0 header, data aligned to 64 bytes as NumPy does.
-  const auto bytes = testing::read_bytes(dir.file("t.npy"));
+  const auto bytes = testing::read_byte_vector(dir.file("t.npy"));
   EXPECT_EQ(bytes.size(), 128u + 24 * 4);
   EXPECT_EQ(bytes[6], 1);
   EXPECT_EQ(bytes[127], '\n');
@@ -187,7 +187,7 @@ TEST(Npy, RejectsWhatItCannotRead) {
 TEST(Npy, SurvivesEveryTruncationAndByteFlip) {
   TempDir dir;
   io::write_npy(dir.file("t.npy"), Tensor({2, 3}, 1.5f));
-  const auto bytes = testing::read_bytes(dir.file("t.npy"));
+  const auto bytes = testing::read_byte_vector(dir.file("t.npy"));
   for (size_t n = 0; n < bytes.size(); ++n) {
     write_bytes(dir.file("cut.npy"), std::vector<uint8_t>(bytes.begin(), bytes.begin() + long(n)));
     EXPECT_THROW(io::read_npy(dir.file("cut.npy")), std::runtime_error) << n << " bytes";

@@ -154,7 +154,7 @@ TEST(Safetensors, ModelRewrittenByPythonLoads) {
 TEST(SafetensorsAtomicWrite, MissingDirectoryFailsAndLeavesNothing) {
   TempDir dir;
   const Sample s;
-  const std::string path = dir.file("no/such/dir/t.safetensors");
+  const std::string path = (dir.path() / "no/such/dir/t.safetensors").string();
   try {
     write_safetensors(path, s.list());
     FAIL() << "wrote into a missing directory";

@@ -1,9 +1,12 @@
-// Helpers for the data tests: a temporary folder, small files written byte by byte, and running a
-// Python reference script with /usr/bin/python3 (which must exist: the tests fail, not skip).
+// Helpers for the data tests (on top of support/test_files.h): byte vectors, gzip and IDX files,
+// and running a Python reference script with /usr/bin/python3 (which must exist: the tests fail,
+// not skip).
 #pragma once
 
 #include <gtest/gtest.h>
 #include <zlib.h>
+
+#include "support/test_files.h"
 
 #include <cstdint>
 #include <cstdlib>
@@ -16,45 +19,13 @@
 
 namespace convnet::testing {
 
-// A fresh folder under the system's temp directory, removed with everything in it at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "convnet-test-XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) throw std::runtime_error("TempDir: mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  // path()/name as a string, creating the parent folders.
-  std::string file(const std::string& name) const {
-    const std::filesystem::path p = path_ / name;
-    std::filesystem::create_directories(p.parent_path());
-    return p.string();
-  }
-
- private:
-  std::filesystem::path path_;
-};
-
-// Replaces `path` by a new file: truncating an existing one would make ext4 flush it on close,
-// which slows loops over many small files tenfold.
 inline void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
-  std::filesystem::remove(path);
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
-  if (!out) throw std::runtime_error("write_bytes: cannot write " + path);
+  write_bytes(path, std::string(bytes.begin(), bytes.end()));
 }
 
-inline std::vector<uint8_t> read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+inline std::vector<uint8_t> read_byte_vector(const std::string& path) {
+  const std::string s = read_bytes(path);
+  return std::vector<uint8_t>(s.begin(), s.end());
 }
 
 inline void write_gzip(const std::string& path, const std::vector<uint8_t>& bytes) {

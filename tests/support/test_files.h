@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -21,12 +22,9 @@ namespace convnet::testing {
 class TempDir {
  public:
   TempDir() {
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ =
-        std::filesystem::temp_directory_path() /
-        ("convnet_" + std::string(test ? test->name() : "test") + "_" + std::to_string(::getpid()));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
+    std::string tmpl = (std::filesystem::temp_directory_path() / "convnet-test-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("TempDir: mkdtemp failed");
+    path_ = tmpl;
   }
   ~TempDir() {
     std::error_code ignored;
@@ -35,7 +33,12 @@ class TempDir {
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
 
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
+  // path()/name as a string, creating the parent folders.
+  std::string file(const std::string& name) const {
+    const std::filesystem::path p = path_ / name;
+    std::filesystem::create_directories(p.parent_path());
+    return p.string();
+  }
   const std::filesystem::path& path() const { return path_; }
   // The names of the entries in the directory, sorted.
   std::vector<std::string> entries() const {
