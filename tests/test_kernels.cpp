@@ -1,6 +1,6 @@
-// The fast kernels against their plain references: conv2d (im2col + GEMM) against the seven-loop
-// definitions on the registry's Conv2D geometries, and gemm against the triple loop, to float
-// rounding.
+// The fast kernels against their plain references: conv2d (im2col + GEMM, and its 1x1 path) and
+// the direct depthwise kernel against the seven-loop definitions on the registry's Conv2D and
+// DepthwiseConv2D geometries, and gemm against the triple loop, to float rounding.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "convnet/layers/conv2d.h"
+#include "convnet/layers/depthwise_conv2d.h"
 #include "kernels/conv2d.h"
+#include "kernels/depthwise_conv2d.h"
 #include "kernels/gemm.h"
 #include "layers/geometry.h"
 #include "support/compare.h"
@@ -30,9 +32,12 @@ std::vector<float> random_vector(int64_t n, Rng& rng) {
 
 ConvGeom geom_of(const OpCase& c) {
   const auto layer = c.make();
-  const auto& conv = dynamic_cast<const Conv2D&>(*layer);
-  const Shape in = c.input.without_batch();
-  return conv_geom(c.input[0], in, layer->output_shape(in), conv.options());
+  const Shape in = c.input.without_batch(), out = layer->output_shape(in);
+  if (const auto* dw = dynamic_cast<const DepthwiseConv2D*>(layer.get())) {
+    const DepthwiseConv2DOptions& o = dw->options();
+    return conv_geom(c.input[0], in, out, o.kernel, o.stride, o.padding, o.dilation, in[0]);
+  }
+  return conv_geom(c.input[0], in, out, dynamic_cast<const Conv2D&>(*layer).options());
 }
 
 // Batches up to 8, so that im2col lays several images side by side.
@@ -40,43 +45,85 @@ std::vector<OpCase> conv_cases() {
   return op_cases("Conv2D", 60, 77, {.max_batch = 8, .max_input_numel = 3000});
 }
 
+// The three kernels of one convolution implementation.
+struct ConvKernels {
+  decltype(&kernels::conv2d_forward) forward;
+  decltype(&kernels::conv2d_backward_data) backward_data;
+  decltype(&kernels::conv2d_backward_weights) backward_weights;
+};
+constexpr ConvKernels kIm2colGemm{kernels::conv2d_forward, kernels::conv2d_backward_data,
+                                  kernels::conv2d_backward_weights};
+constexpr ConvKernels kDepthwise{kernels::depthwise_conv2d_forward,
+                                 kernels::depthwise_conv2d_backward_data,
+                                 kernels::depthwise_conv2d_backward_weights};
+
+// k against the seven-loop references on random data of geometry g.
+void expect_matches_references(const ConvGeom& g, const ConvKernels& k, bool use_bias, Rng& rng) {
+  const Shape src_shape{g.N, g.IC, g.IH, g.IW}, dst_shape{g.N, g.OC, g.OH, g.OW};
+  const Shape w_shape{g.OC, g.IC / g.G, g.KH, g.KW}, b_shape{g.OC};
+  const auto src = random_vector(src_shape.numel(), rng);
+  const auto weights = random_vector(w_shape.numel(), rng);
+  const auto bias = random_vector(g.OC, rng);
+  const auto diff_dst = random_vector(dst_shape.numel(), rng);
+  const float* b = use_bias ? bias.data() : nullptr;
+
+  std::vector<float> dst(size_t(dst_shape.numel())), dst_ref(dst.size());
+  k.forward(g, src.data(), weights.data(), b, dst.data());
+  kernels::conv2d_forward_ref(g, src.data(), weights.data(), b, dst_ref.data());
+  EXPECT_TRUE(all_close("dst", dst_shape, dst.data(), dst_ref.data(), kRtol));
+
+  // backward_data overwrites: start from garbage.
+  std::vector<float> diff_src(size_t(src_shape.numel()), std::numeric_limits<float>::quiet_NaN());
+  std::vector<float> diff_src_ref(diff_src.size());
+  k.backward_data(g, diff_dst.data(), weights.data(), diff_src.data());
+  kernels::conv2d_backward_data_ref(g, diff_dst.data(), weights.data(), diff_src_ref.data());
+  EXPECT_TRUE(all_close("diff_src", src_shape, diff_src.data(), diff_src_ref.data(), kRtol));
+
+  // backward_weights accumulates: start both from the same non-zero gradients.
+  auto diff_w = random_vector(w_shape.numel(), rng), diff_w_ref = diff_w;
+  auto diff_b = random_vector(g.OC, rng), diff_b_ref = diff_b;
+  k.backward_weights(g, src.data(), diff_dst.data(), diff_w.data(), diff_b.data());
+  kernels::conv2d_backward_weights_ref(g, src.data(), diff_dst.data(), diff_w_ref.data(),
+                                       diff_b_ref.data());
+  EXPECT_TRUE(all_close("diff_weights", w_shape, diff_w.data(), diff_w_ref.data(), kRtol));
+  EXPECT_TRUE(all_close("diff_bias", b_shape, diff_b.data(), diff_b_ref.data(), kRtol));
+}
+
 TEST(ConvKernels, MatchReferencesOnRegistryGeometries) {
   Rng rng(1);
-  int batched = 0;
+  int batched = 0, pointwise = 0;
   for (const OpCase& c : conv_cases()) {
     SCOPED_TRACE(c.label);
     const ConvGeom g = geom_of(c);
     batched += g.N > 1;
-    const Shape src_shape{g.N, g.IC, g.IH, g.IW}, dst_shape{g.N, g.OC, g.OH, g.OW};
-    const Shape w_shape{g.OC, g.IC / g.G, g.KH, g.KW}, b_shape{g.OC};
-    const auto src = random_vector(src_shape.numel(), rng);
-    const auto weights = random_vector(w_shape.numel(), rng);
-    const auto bias = random_vector(g.OC, rng);
-    const auto diff_dst = random_vector(dst_shape.numel(), rng);
-    const float* b = c.attrs.get_bool("use_bias") ? bias.data() : nullptr;
-
-    std::vector<float> dst(size_t(dst_shape.numel())), dst_ref(dst.size());
-    kernels::conv2d_forward(g, src.data(), weights.data(), b, dst.data());
-    kernels::conv2d_forward_ref(g, src.data(), weights.data(), b, dst_ref.data());
-    EXPECT_TRUE(all_close("dst", dst_shape, dst.data(), dst_ref.data(), kRtol));
-
-    // backward_data overwrites: start from garbage.
-    std::vector<float> diff_src(size_t(src_shape.numel()), std::numeric_limits<float>::quiet_NaN());
-    std::vector<float> diff_src_ref(diff_src.size());
-    kernels::conv2d_backward_data(g, diff_dst.data(), weights.data(), diff_src.data());
-    kernels::conv2d_backward_data_ref(g, diff_dst.data(), weights.data(), diff_src_ref.data());
-    EXPECT_TRUE(all_close("diff_src", src_shape, diff_src.data(), diff_src_ref.data(), kRtol));
-
-    // backward_weights accumulates: start both from the same non-zero gradients.
-    auto diff_w = random_vector(w_shape.numel(), rng), diff_w_ref = diff_w;
-    auto diff_b = random_vector(g.OC, rng), diff_b_ref = diff_b;
-    kernels::conv2d_backward_weights(g, src.data(), diff_dst.data(), diff_w.data(), diff_b.data());
-    kernels::conv2d_backward_weights_ref(g, src.data(), diff_dst.data(), diff_w_ref.data(),
-                                         diff_b_ref.data());
-    EXPECT_TRUE(all_close("diff_weights", w_shape, diff_w.data(), diff_w_ref.data(), kRtol));
-    EXPECT_TRUE(all_close("diff_bias", b_shape, diff_b.data(), diff_b_ref.data(), kRtol));
+    pointwise += g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && g.OH == g.IH && g.OW == g.IW;
+    expect_matches_references(g, kIm2colGemm, c.attrs.get_bool("use_bias"), rng);
   }
   EXPECT_GT(batched, 30);
+  EXPECT_GT(pointwise, 0);  // conv2d's 1x1 path, which skips im2col
+}
+
+// 1x1, stride 1, no padding (MobileNet's pointwise convolutions): the GEMM-on-the-input path,
+// with groups and several images.
+TEST(ConvKernels, PointwisePathMatchesReferences) {
+  Rng rng(4);
+  for (const int64_t groups : {1, 2, 3}) {
+    ConvGeom g;
+    g.N = 3, g.IC = 6, g.OC = 3 * groups, g.IH = g.OH = 5, g.IW = g.OW = 7, g.KH = g.KW = 1;
+    g.G = groups;
+    SCOPED_TRACE("groups " + std::to_string(groups));
+    expect_matches_references(g, kIm2colGemm, groups != 2, rng);
+  }
+}
+
+// The direct depthwise kernel against the grouped references with G = IC.
+TEST(DepthwiseKernels, MatchGroupedReferencesOnRegistryGeometries) {
+  Rng rng(5);
+  for (const OpCase& c :
+       op_cases("DepthwiseConv2D", 45, 78, {.max_batch = 4, .max_input_numel = 2000})) {
+    SCOPED_TRACE(c.label);
+    expect_matches_references(geom_of(c), kDepthwise, c.attrs.get_bool("use_bias"), rng);
+  }
 }
 
 // col2im is im2col's adjoint: <im2col(x), c> = <x, col2im(c)>.
@@ -103,7 +150,9 @@ TEST(ConvKernels, Col2imIsTheAdjointOfIm2col) {
 
 TEST(Gemm, MatchesReferenceForEveryTransposeCombination) {
   Rng rng(3);
-  auto pick = [&](int64_t lo, int64_t hi) { return lo + int64_t(rng.below(uint64_t(hi - lo + 1))); };
+  auto pick = [&](int64_t lo, int64_t hi) {
+    return lo + int64_t(rng.below(uint64_t(hi - lo + 1)));
+  };
   for (int trial = 0; trial < 30; ++trial)
     for (bool ta : {false, true})
       for (bool tb : {false, true}) {
@@ -113,17 +162,18 @@ TEST(Gemm, MatchesReferenceForEveryTransposeCombination) {
         const int64_t ldc = N + pick(0, 3);
         const float alpha = trial % 3 == 0 ? 1.0f : rng.uniform(-2.0f, 2.0f);
         const float beta = trial % 3 == 1 ? 0.0f : trial % 3 == 2 ? 1.0f : rng.uniform(-2.0f, 2.0f);
-        SCOPED_TRACE(testing::Message() << "trans_a " << ta << " trans_b " << tb << " M " << M
-                                        << " N " << N << " K " << K << " lda " << lda << " ldb "
-                                        << ldb << " ldc " << ldc << " alpha " << alpha << " beta "
-                                        << beta);
+        SCOPED_TRACE(testing::Message()
+                     << "trans_a " << ta << " trans_b " << tb << " M " << M << " N " << N << " K "
+                     << K << " lda " << lda << " ldb " << ldb << " ldc " << ldc << " alpha "
+                     << alpha << " beta " << beta);
         const auto A = random_vector((ta ? K : M) * lda, rng);
         const auto B = random_vector((tb ? N : K) * ldb, rng);
         // beta = 0 must ignore C's old contents, NaN included; the columns past N stay untouched.
         std::vector<float> C(size_t(M * ldc), 7.0f);
         for (int64_t i = 0; i < M; ++i)
           for (int64_t j = 0; j < N; ++j)
-            C[size_t(i * ldc + j)] = beta == 0.0f ? std::numeric_limits<float>::quiet_NaN() : rng.normal();
+            C[size_t(i * ldc + j)] =
+                beta == 0.0f ? std::numeric_limits<float>::quiet_NaN() : rng.normal();
         auto C_ref = C;
         kernels::gemm(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, C.data(), ldc);
         kernels::gemm_ref(ta, tb, M, N, K, alpha, A.data(), lda, B.data(), ldb, beta, C_ref.data(),

@@ -35,6 +35,7 @@ TEST_P(LayerContract, ShapesOfYAndDx) {
 TEST_P(LayerContract, BackwardAnswersTheLastTrainingForward) {
   Rng rng(12);
   for (const OpCase& c : op_cases(GetParam(), kCases, 32)) {
+    if (c.stochastic) continue;  // the second training forward draws another mask
     OpInstance inst = instantiate(c, rng);
     Layer& layer = *inst.layer;
     const Tensor y = layer.forward(inst.x, Mode::train);

@@ -24,7 +24,8 @@ using testing::TempDir;
 void randomize(Model& model, uint64_t seed) {
   Rng rng(seed);
   for (const NamedParam& p : model.params())
-    for (float& v : *p.param.value) v = rng.normal(0.0f, 0.5f);
+    for (float& v : *p.param.value)  // state buffers (running variances) stay positive
+      v = p.param.grad ? rng.normal(0.0f, 0.5f) : rng.uniform(0.5f, 1.5f);
 }
 
 Tensor random_batch(Shape shape, uint64_t seed) {
@@ -140,6 +141,18 @@ std::vector<LayerCase> layer_cases() {
       {{6}, make(Softmax())},
       {{6}, make(LeakyReLU({.alpha = 0.3f}))},
       {{6}, make(ELU({.alpha = 0.7f}))},
+      {{4, 6, 5}, make(BatchNorm2D({.momentum = 0.01f, .eps = 1e-3f}))},
+      {{5}, make(BatchNorm1D({.affine = false}))},
+      {{3, 5, 6},
+       make(DepthwiseConv2D({.kernel = {3, 2},
+                             .stride = {1, 2},
+                             .padding = Padding::same,
+                             .dilation = {2, 1},
+                             .depth_multiplier = 2,
+                             .activation = Activation::relu6}))},
+      {{6}, make(Dropout({.rate = 0.3f, .seed = 9}))},
+      {{2, 3, 3}, make(ZeroPadding2D({.padding = {0, 1, 2, 3}}))},
+      {{6, 3, 3}, make(LocalResponseNorm({.size = 4, .alpha = 0.1f, .beta = 0.6f, .k = 2}))},
   };
 }
 

@@ -40,7 +40,9 @@ int count_cases(const std::string& op, int count, Pred pred) {
   for (const OpCase& c : op_cases(op, count, 1234, {.gradcheck = true})) n += pred(c) ? 1 : 0;
   return n;
 }
-bool above_one(const std::vector<int64_t>& v) { return v[0] > 1 || v[1] > 1; }
+bool above_one(const std::vector<int64_t>& v) {
+  return v[0] > 1 || v[1] > 1;
+}
 
 TEST(OpRegistry, Conv2DCasesCoverTheGeometry) {
   auto has = [](auto pred) { return count_cases("Conv2D", 9, pred); };
@@ -61,6 +63,37 @@ TEST(OpRegistry, Conv2DCasesCoverTheGeometry) {
               return p[0] != p[1] || p[2] != p[3];
             }),
             0);
+}
+
+TEST(OpRegistry, DepthwiseCasesCoverTheGeometry) {
+  auto has = [](auto pred) { return count_cases("DepthwiseConv2D", 16, pred); };
+  EXPECT_GT(has([](const OpCase& c) { return c.attrs.get_int("depth_multiplier") > 1; }), 0);
+  EXPECT_GT(has([](const OpCase& c) { return above_one(c.attrs.get_ints("stride")); }), 0);
+  EXPECT_GT(has([](const OpCase& c) { return above_one(c.attrs.get_ints("dilation")); }), 0);
+  EXPECT_GT(has([](const OpCase& c) { return c.attrs.get_string("padding") == "same"; }), 0);
+  EXPECT_GT(has([](const OpCase& c) { return !c.attrs.get_bool("use_bias"); }), 0);
+  EXPECT_GT(has([](const OpCase& c) {
+              const auto p = c.attrs.get_ints("pads", {0, 0, 0, 0});
+              return p[0] != p[1] || p[2] != p[3];
+            }),
+            0);
+}
+
+// Both modes of BatchNorm (batch statistics, and a frozen layer's running ones), with and without
+// gamma and beta; Dropout is marked stochastic.
+TEST(OpRegistry, NormalizationCasesCoverTheModes) {
+  for (const std::string op : {"BatchNorm2D", "BatchNorm1D"}) {
+    int frozen = 0, plain = 0;
+    for (const OpCase& c : op_cases(op, 16, 1234, {.gradcheck = true})) {
+      frozen += !c.make()->trainable();
+      plain += !c.attrs.get_bool("affine");
+    }
+    EXPECT_GT(frozen, 0) << op;
+    EXPECT_LT(frozen, 16) << op;
+    EXPECT_GT(plain, 0) << op;
+  }
+  EXPECT_TRUE(op_cases("Dropout", 1, 1)[0].stochastic);
+  EXPECT_FALSE(op_cases("BatchNorm2D", 1, 1)[0].stochastic);
 }
 
 TEST(OpRegistry, PoolCasesCoverBothPaddingCounts) {

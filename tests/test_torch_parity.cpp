@@ -1,7 +1,8 @@
-// Every op of the registry against PyTorch: forward y, dx and every parameter gradient, with torch
-// in float64 as the reference. The cases go to tests/golden/torch_reference.py as one JSON file and
-// the script runs once for all of them (importing torch takes seconds). Fails, never skips, when
-// /usr/bin/python3 or torch is missing.
+// Every op of the registry against PyTorch: forward y, dx, every parameter gradient and every state
+// buffer after the forward (BatchNorm's running statistics), with torch in float64 as the
+// reference. Stochastic ops (Dropout) are left to their own statistical tests. The cases go to
+// tests/golden/torch_reference.py as one JSON file and the script runs once for all of them
+// (importing torch takes seconds). Fails, never skips, when /usr/bin/python3 or torch is missing.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -40,7 +41,8 @@ json to_json(const Config& c) {
 Tensor tensor_from(const json& j) {
   const auto data = j.at("data").get<std::vector<float>>();
   Shape shape(j.at("shape").get<std::vector<int64_t>>());
-  if (shape.numel() != int64_t(data.size())) throw std::runtime_error("malformed tensor in results");
+  if (shape.numel() != int64_t(data.size()))
+    throw std::runtime_error("malformed tensor in results");
   return Tensor::from(std::move(shape), data.data());
 }
 
@@ -49,28 +51,42 @@ struct Ours {
   OpCase c;
   Tensor y, dx;
   std::vector<std::pair<std::string, Tensor>> grads;
+  std::vector<std::pair<std::string, Tensor>> buffers;  // after the forward
 };
 
 // Runs the case on our side and appends its description to `cases`.
 Ours run_ours(const OpCase& c, Rng& rng, json& cases) {
   OpInstance inst = instantiate(c, rng);
   Layer& layer = *inst.layer;
-  Ours o{c, layer.forward(inst.x, Mode::train), {}, {}};
+  json buffers = json::object();
+  for (const Param& p : layer.params())
+    if (!p.grad) buffers[p.name] = to_json(*p.value);
+  Ours o{c, layer.forward(inst.x, Mode::train), {}, {}, {}};
   const Tensor dy = random_normal(o.y.shape(), rng);
   layer.zero_grad();
   o.dx = layer.backward(dy).clone();
   json params = json::object();
   for (const Param& p : layer.params()) {
-    if (!p.grad) continue;
+    if (!p.grad) {
+      o.buffers.emplace_back(p.name, p.value->clone());
+      continue;
+    }
     params[p.name] = to_json(*p.value);
     o.grads.emplace_back(p.name, p.grad->clone());
   }
-  cases.push_back({{"op", c.op}, {"label", c.label}, {"attrs", to_json(c.attrs)},
-                   {"x", to_json(inst.x)}, {"params", params}, {"dy", to_json(dy)}});
+  cases.push_back({{"op", c.op},
+                   {"label", c.label},
+                   {"attrs", to_json(c.attrs)},
+                   {"trainable", layer.trainable()},
+                   {"x", to_json(inst.x)},
+                   {"params", params},
+                   {"buffers", buffers},
+                   {"dy", to_json(dy)}});
   return o;
 }
 
-::testing::AssertionResult matches(const std::string& what, const Tensor& ours, const json& theirs) {
+::testing::AssertionResult matches(const std::string& what, const Tensor& ours,
+                                   const json& theirs) {
   const Tensor t = tensor_from(theirs);
   if (t.shape() != ours.shape())
     return ::testing::AssertionFailure()
@@ -83,7 +99,8 @@ std::vector<std::string> compare(const Ours& o, const json& r) {
   if (r.contains("error")) return {"torch_reference.py: " + r["error"].get<std::string>()};
   std::vector<std::string> problems;
   auto check = [&](const std::string& what, const Tensor& ours, const json& theirs) {
-    if (const auto m = matches(o.c.op + " " + what, ours, theirs); !m) problems.push_back(m.message());
+    if (const auto m = matches(o.c.op + " " + what, ours, theirs); !m)
+      problems.push_back(m.message());
   };
   check("y", o.y, r.at("y"));
   check("dx", o.dx, r.at("dx"));
@@ -95,6 +112,12 @@ std::vector<std::string> compare(const Ours& o, const json& r) {
       check("d" + name, grad, r.at("grads").at(name));
     else
       problems.push_back("torch returned no gradient for " + name);
+  }
+  for (const auto& [name, buffer] : o.buffers) {
+    if (r.at("buffers").contains(name))
+      check(name, buffer, r.at("buffers").at(name));
+    else
+      problems.push_back("torch returned no buffer " + name);
   }
   return problems;
 }
@@ -109,7 +132,8 @@ std::string read_file(const fs::path& p) {
 TEST(TorchParity, EveryOpForwardAndBackward) {
   ASSERT_TRUE(fs::exists(kPython)) << kPython << " is missing: the PyTorch reference needs it";
   ASSERT_TRUE(fs::exists(kScript)) << kScript << " is missing";
-  const fs::path dir = fs::temp_directory_path() / ("convnet_torch_parity_" + std::to_string(getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("convnet_torch_parity_" + std::to_string(getpid()));
   fs::create_directories(dir);
   const fs::path in = dir / "cases.json", out = dir / "results.json", err = dir / "stderr.txt";
 
@@ -118,7 +142,8 @@ TEST(TorchParity, EveryOpForwardAndBackward) {
   Rng rng(2024);
   uint64_t seed = 500;
   for (const std::string& op : op_names())
-    for (const OpCase& c : op_cases(op, kCasesPerOp, seed++)) ours.push_back(run_ours(c, rng, cases));
+    for (const OpCase& c : op_cases(op, kCasesPerOp, seed++))
+      if (!c.stochastic) ours.push_back(run_ours(c, rng, cases));
   std::ofstream(in) << json{{"cases", cases}};
 
   const std::string command = kPython.string() + " '" + kScript.string() + "' '" + in.string() +

@@ -3,15 +3,18 @@
 
 Usage: /usr/bin/python3 torch_reference.py CASES_JSON RESULTS_JSON
 
-CASES_JSON holds {"cases": [...]}, each case {"op", "label", "attrs", "x", "params", "dy"} with
-tensors as {"shape": [...], "data": [...]} (row-major, NCHW; weights in PyTorch's layout) and
-attrs as the layer's config(). For each case this script runs the op in float64 with autograd,
-backpropagates dy, and writes {"results": [{"y", "dx", "grads": {name: tensor}} or {"error"}]}.
+CASES_JSON holds {"cases": [...]}, each case {"op", "label", "attrs", "trainable", "x", "params",
+"buffers", "dy"} with tensors as {"shape": [...], "data": [...]} (row-major, NCHW; weights in
+PyTorch's layout), attrs as the layer's config() and buffers the state tensors (BatchNorm's running
+statistics) before the forward. For each case this script runs the op in float64 with autograd,
+backpropagates dy, and writes {"results": [{"y", "dx", "grads": {name: tensor}, "buffers": {name:
+tensor after the forward}} or {"error"}]}.
 
 Written from the definitions, not from convnet's code: 'same' padding is TensorFlow's (output
 ceil(in / stride), the odd pixel at the bottom/right) and is recomputed here; explicit padding is
 (top, bottom, left, right) and goes through F.pad, which allows asymmetric amounts; average pooling
-without count_include_pad divides by the taps inside the input only.
+without count_include_pad divides by the taps inside the input only. BatchNorm's momentum is
+PyTorch's; a frozen BatchNorm (trainable false) runs as in eval mode, Keras' rule.
 """
 import json
 import sys
@@ -104,6 +107,16 @@ def global_pool(reduce):
     return op
 
 
+def depthwise_conv2d(x, p, a):
+    return conv2d(x, p, dict(a, groups=x.shape[1]))
+
+
+def batch_norm(x, p, a):
+    # Updates running_mean and running_var in place when training.
+    return F.batch_norm(x, p["running_mean"], p["running_var"], p.get("weight"), p.get("bias"),
+                        training=a["trainable"], momentum=a["momentum"], eps=a["eps"])
+
+
 def dense(x, p, a):
     return activation(F.linear(x, p["weight"], p.get("bias")), a["activation"],
                       a["activation_alpha"])
@@ -115,6 +128,12 @@ def act(name):
 
 OPS = {
     "Conv2D": conv2d,
+    "DepthwiseConv2D": depthwise_conv2d,
+    "BatchNorm2D": batch_norm,
+    "BatchNorm1D": batch_norm,
+    "ZeroPadding2D": lambda x, p, a: pad(x, a["padding"]),
+    "LocalResponseNorm": lambda x, p, a: F.local_response_norm(x, a["size"], a["alpha"], a["beta"],
+                                                               a["k"]),
     "MaxPool2D": max_pool2d,
     "AvgPool2D": avg_pool2d,
     "GlobalAvgPool2D": global_pool(lambda x: x.mean(dim=(2, 3))),
@@ -135,11 +154,14 @@ OPS = {
 def run(case):
     x = tensor(case["x"]).requires_grad_()
     params = {name: tensor(t).requires_grad_() for name, t in case["params"].items()}
-    y = OPS[case["op"]](x, params, case["attrs"])
+    buffers = {name: tensor(t) for name, t in case.get("buffers", {}).items()}
+    attrs = dict(case["attrs"], trainable=case.get("trainable", True))
+    y = OPS[case["op"]](x, {**params, **buffers}, attrs)
     y.backward(tensor(case["dy"]))  # a shape unlike torch's y is an error
     grads = {name: plain(p.grad if p.grad is not None else torch.zeros_like(p))
              for name, p in params.items()}
-    return {"y": plain(y), "dx": plain(x.grad), "grads": grads}
+    return {"y": plain(y), "dx": plain(x.grad), "grads": grads,
+            "buffers": {name: plain(b) for name, b in buffers.items()}}
 
 
 def main():

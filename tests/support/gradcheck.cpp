@@ -56,8 +56,10 @@ class Checker {
   }
 
  private:
+  // The numeric passes differentiate the same function as backward: the training forward (with
+  // BatchNorm's batch statistics; updating its running statistics changes no training output).
   double loss() {
-    const Tensor y = t_.forward(x_, Mode::eval);
+    const Tensor y = t_.forward(x_, Mode::train);
     double s = 0.0;
     for (int64_t i = 0; i < y.numel(); ++i) s += double(y[i]) * double(r_[i]);
     return s;

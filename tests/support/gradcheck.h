@@ -1,6 +1,7 @@
 // Finite-difference gradient checks (dlib's test_layer, tiny-dnn's gradient_check).
 //
-// For the loss L = sum_i y_i * r_i, y = forward(x) and r random N(0, 1), backward(r) gives dL/dx
+// For the loss L = sum_i y_i * r_i, y = forward(x, Mode::train) and r random N(0, 1) (every
+// evaluation of L is a training forward: backward differentiates that), backward(r) gives dL/dx
 // and accumulates dL/dparam; both are compared, element by element, with central differences
 //   dL/dv ~ (L(v + h) - L(v - h)) / (2h)
 // of every input element and every element of every learnable parameter, L summed in double. An

@@ -17,7 +17,9 @@ namespace {
 int64_t pick(Rng& rng, int64_t lo, int64_t hi) {
   return lo + int64_t(rng.below(uint64_t(hi - lo + 1)));
 }
-bool coin(Rng& rng, float p) { return rng.uniform() < p; }
+bool coin(Rng& rng, float p) {
+  return rng.uniform() < p;
+}
 
 // h and w in [lo, hi]; with `above_one`, at least one of them > 1 (a stride or dilation that
 // matters); with `unequal`, h != w (a rectangular kernel).
@@ -88,6 +90,7 @@ struct Draft {
   Shape input;
   std::function<std::unique_ptr<Layer>()> make;
   GradValues values = GradValues::normal;
+  bool stochastic = false;
 };
 using Generator = Draft (*)(Rng&, int, const CaseOptions&);
 
@@ -104,7 +107,7 @@ Draft conv2d(Rng& rng, int i, const CaseOptions& o) {
   const int64_t channels = c.groups * pick(rng, 1, 3);
   c.filters = c.groups * pick(rng, 1, 3);
   c.kernel = forced == kRectangular || coin(rng, 0.3f) ? draw_size2(rng, 1, 4, false, true)
-                                                      : Size2(pick(rng, 1, 4));
+                                                       : Size2(pick(rng, 1, 4));
   c.stride = forced == kStride || coin(rng, 0.4f) ? draw_size2(rng, 1, 3, true) : Size2(1);
   c.dilation = forced == kDilation || coin(rng, 0.3f) ? draw_size2(rng, 1, 3, true) : Size2(1);
   c.padding = draw_padding(rng,
@@ -130,7 +133,7 @@ Draft pool2d(Rng& rng, int i, const CaseOptions& o) {
   const int forced = i % kCount;
   Pool2DOptions p;
   p.pool = forced == kRectangular || coin(rng, 0.3f) ? draw_size2(rng, 1, 4, false, true)
-                                                    : Size2(pick(rng, 1, 4));
+                                                     : Size2(pick(rng, 1, 4));
   // Asymmetric padding needs room: at most half the window a side.
   if (forced == kAsymmetric) p.pool = {std::max<int64_t>(p.pool.h, 2), p.pool.w};
   p.stride = forced == kStride || coin(rng, 0.4f) ? draw_size2(rng, 1, 3) : Size2(0);
@@ -202,13 +205,108 @@ Draft activation(Rng& rng, int i, const CaseOptions& o) {
   if constexpr (std::is_same_v<Act, ELU>)
     make = maker<ELU>(ELUOptions{.alpha = rng.uniform(0.5f, 2.0f)});
   Shape sample = draw_sample_shape(rng);
-  if (std::is_same_v<Act, Softmax>) sample[0] = std::max<int64_t>(sample[0], 2);  // the softmax axis
+  if (std::is_same_v<Act, Softmax>)
+    sample[0] = std::max<int64_t>(sample[0], 2);  // the softmax axis
   return {sample.with_batch(draw_batch(rng, o, i % 2 == 0)), make, GradValues::off_kinks};
+}
+
+Draft depthwise_conv2d(Rng& rng, int i, const CaseOptions& o) {
+  enum {
+    kStride,
+    kDilation,
+    kMultiplier,
+    kAsymmetric,
+    kSame,
+    kRectangular,
+    kNoBias,
+    kBatch,
+    kCount
+  };
+  const int forced = i % kCount;
+  DepthwiseConv2DOptions d;
+  d.depth_multiplier = forced == kMultiplier || coin(rng, 0.3f) ? pick(rng, 2, 3) : 1;
+  d.kernel = forced == kRectangular || coin(rng, 0.3f) ? draw_size2(rng, 1, 4, false, true)
+                                                       : Size2(pick(rng, 1, 4));
+  d.stride = forced == kStride || coin(rng, 0.4f) ? draw_size2(rng, 1, 3, true) : Size2(1);
+  d.dilation = forced == kDilation || coin(rng, 0.3f) ? draw_size2(rng, 1, 3, true) : Size2(1);
+  d.padding = draw_padding(rng,
+                           forced == kSame         ? PadChoice::same
+                           : forced == kAsymmetric ? PadChoice::asymmetric
+                                                   : PadChoice::any,
+                           {2, 2});
+  d.use_bias = forced != kNoBias && coin(rng, 0.75f);
+  d.activation = checkable(kActivations[i % kActivationCount], d.use_bias, o, rng);
+  d.activation_alpha = draw_alpha(rng, d.activation);
+  // Softmax over a single channel is constant: give it at least two.
+  const int64_t channels = pick(rng, d.activation == Activation::softmax ? 2 : 1, 4);
+  const Size2 k_eff{dilated(d.kernel.h, d.dilation.h), dilated(d.kernel.w, d.dilation.w)};
+  const Size2 hw = draw_spatial(rng, k_eff, d.padding);
+  return {{draw_batch(rng, o, forced == kBatch), channels, hw.h, hw.w},
+          maker<DepthwiseConv2D>(d),
+          GradValues::lattice};
+}
+
+// BatchNorm2D on [C, H, W] or BatchNorm1D on [F] / [C, L]. Training needs two values per channel
+// at least; three, so that the batch statistics are not the degenerate +-1 of two values.
+template <typename BN>
+Draft batch_norm(Rng& rng, int i, const CaseOptions& o) {
+  const BatchNormOptions b{.momentum = rng.uniform(0.05f, 0.5f),
+                           .eps = coin(rng, 0.5f) ? 1e-5f : 1e-3f,
+                           .affine = i % 4 != 2};
+  const bool frozen = i % 4 == 3;
+  for (;;) {
+    const int64_t n = draw_batch(rng, o, i % 2 == 0), c = pick(rng, 1, 4);
+    Shape sample{c, pick(rng, 1, 5), pick(rng, 1, 5)};
+    if (std::is_same_v<BN, BatchNorm1D>)
+      sample = i % 3 == 0 || o.max_batch < 3 ? Shape{c, pick(rng, 1, 5)} : Shape{c};
+    if (n * sample.numel() / c < 3) continue;
+    return {sample.with_batch(n), [b, frozen] {
+              auto layer = std::make_unique<BN>(b);
+              layer->set_trainable(!frozen);
+              return layer;
+            }};
+  }
+}
+
+Draft dropout(Rng& rng, int i, const CaseOptions& o) {
+  const DropoutOptions d{.rate = i % 4 == 0 ? 0.0f : rng.uniform(0.1f, 0.9f),
+                         .seed = rng.next_u64() >> 1};
+  return {draw_sample_shape(rng).with_batch(draw_batch(rng, o, i % 2 == 0)), maker<Dropout>(d),
+          GradValues::normal, true};
+}
+
+Draft zero_padding2d(Rng& rng, int i, const CaseOptions& o) {
+  const Padding p =
+      i % 2 == 0 ? Padding(pick(rng, 0, 2))
+                 : Padding(pick(rng, 0, 3), pick(rng, 0, 3), pick(rng, 0, 3), pick(rng, 0, 3));
+  return {{draw_batch(rng, o, i % 3 == 0), pick(rng, 1, 4), pick(rng, 1, 6), pick(rng, 1, 6)},
+          maker<ZeroPadding2D>(ZeroPadding2DOptions{.padding = p})};
+}
+
+// Windows of odd and even size, wider than the channel count too; every other case with alpha
+// large enough that the neighbours' term of the gradient matters as much as the diagonal.
+Draft local_response_norm(Rng& rng, int i, const CaseOptions& o) {
+  LocalResponseNormOptions l{.size = pick(rng, 1, 6)};
+  if (i % 2 == 1) {
+    l.alpha = rng.uniform(0.2f, 2.0f);
+    l.beta = rng.uniform(0.5f, 1.0f);
+    l.k = rng.uniform(0.5f, 2.0f);
+  }
+  const int64_t c = pick(rng, 1, 7);
+  const Shape sample =
+      i % 3 == 0 ? Shape{c, pick(rng, 1, 6)} : Shape{c, pick(rng, 1, 4), pick(rng, 1, 4)};
+  return {sample.with_batch(draw_batch(rng, o, i % 2 == 0)), maker<LocalResponseNorm>(l)};
 }
 
 const std::map<std::string, Generator>& generators() {
   static const std::map<std::string, Generator> table{
       {"Conv2D", conv2d},
+      {"DepthwiseConv2D", depthwise_conv2d},
+      {"BatchNorm2D", batch_norm<BatchNorm2D>},
+      {"BatchNorm1D", batch_norm<BatchNorm1D>},
+      {"Dropout", dropout},
+      {"ZeroPadding2D", zero_padding2d},
+      {"LocalResponseNorm", local_response_norm},
       {"MaxPool2D", pool2d<MaxPool2D>},
       {"AvgPool2D", pool2d<AvgPool2D>},
       {"GlobalAvgPool2D", global_pool2d<GlobalAvgPool2D>},
@@ -259,8 +357,12 @@ void fill(Tensor& t, const std::function<float()>& draw) {
 }
 
 void fill_normal(const OpCase& c, OpInstance& inst, Rng& rng) {
-  for (const Param& p : inst.layer->params())
-    if (p.grad) fill(*p.value, [&] { return rng.normal(0.0f, 0.5f); });
+  for (const Param& p : inst.layer->params()) {
+    if (p.grad)
+      fill(*p.value, [&] { return rng.normal(0.0f, 0.5f); });
+    else  // a running variance must stay positive
+      fill(*p.value, [&] { return rng.uniform(0.5f, 1.5f); });
+  }
   // Activation layers see a wider range: ReLU6's upper bound, saturated sigmoid and tanh.
   const float stddev = c.grad_values == GradValues::off_kinks ? 3.0f : 1.0f;
   fill(inst.x, [&] { return rng.normal(0.0f, stddev); });
@@ -277,7 +379,8 @@ std::vector<std::string> op_names() {
 std::vector<OpCase> op_cases(const std::string& op, int count, uint64_t seed,
                              const CaseOptions& options) {
   const auto it = generators().find(op);
-  if (it == generators().end()) throw std::invalid_argument("op_cases: no generator for '" + op + "'");
+  if (it == generators().end())
+    throw std::invalid_argument("op_cases: no generator for '" + op + "'");
   Rng rng(seed);
   std::vector<OpCase> cases;
   for (int i = 0; i < count; ++i) {
@@ -287,7 +390,9 @@ std::vector<OpCase> op_cases(const std::string& op, int count, uint64_t seed,
       Draft d = it->second(rng, i, options);
       if (d.input.numel() > options.max_input_numel) continue;
       const Config attrs = d.make()->config();
-      cases.push_back({op, label_of(op, d.input, attrs), d.input, attrs, d.make, d.values});
+      std::string label = label_of(op, d.input, attrs);
+      if (!d.make()->trainable()) label += " (frozen)";
+      cases.push_back({op, label, d.input, attrs, d.make, d.values, d.stochastic});
       break;
     }
   }

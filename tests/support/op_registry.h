@@ -35,6 +35,10 @@ struct OpCase {
   Config attrs;       // the layer's config(): make_layer(op, attrs) rebuilds the same layer
   std::function<std::unique_ptr<Layer>()> make;  // constructs it from its options struct
   GradValues grad_values = GradValues::normal;
+  // forward(x, Mode::train) draws random numbers (Dropout): two training forwards differ, so
+  // finite differences, the repeat-forward contract check and PyTorch parity skip the case and
+  // the layer's own statistical tests cover it.
+  bool stochastic = false;
 };
 
 struct CaseOptions {
@@ -47,9 +51,11 @@ struct CaseOptions {
 
 // The op types the registry covers.
 std::vector<std::string> op_names();
-// `count` configurations of `op`; the same seed gives the same cases. Case i of Conv2D and the
-// pooling layers forces feature i % k (stride, dilation, groups, asymmetric padding, ...) on, so
-// that any count >= 8 covers them all. Throws std::invalid_argument for an unknown op.
+// `count` configurations of `op`; the same seed gives the same cases. Case i of Conv2D,
+// DepthwiseConv2D and the pooling layers forces feature i % k (stride, dilation, groups,
+// asymmetric padding, ...) on, so that any count >= 9 covers them all; every fourth BatchNorm case
+// is a frozen layer (running statistics, Keras' fine-tuning mode). Throws std::invalid_argument
+// for an unknown op.
 std::vector<OpCase> op_cases(const std::string& op, int count, uint64_t seed,
                              const CaseOptions& options = {});
 
@@ -58,8 +64,9 @@ struct OpInstance {
   std::unique_ptr<Layer> layer;
   Tensor x;
 };
-// Learnable parameters N(0, 0.5^2), input N(0, 1) (activation layers N(0, 3^2), which reaches
-// ReLU6's upper bound): generic values for forward/backward comparisons.
+// Learnable parameters N(0, 0.5^2), state buffers (running statistics) uniform in [0.5, 1.5],
+// input N(0, 1) (activation layers N(0, 3^2), which reaches ReLU6's upper bound): generic values
+// for forward/backward comparisons.
 OpInstance instantiate(const OpCase& c, Rng& rng);
 // Values chosen by c.grad_values (see above).
 OpInstance instantiate_for_gradcheck(const OpCase& c, Rng& rng);
