@@ -22,11 +22,14 @@ const std::map<std::string, Factory>& factories() {
       {"Multiply", Multiply::from_config},
       {"Concatenate", Concatenate::from_config},
       {"Conv2D", Conv2D::from_config},
+      {"Conv2DTranspose", Conv2DTranspose::from_config},
       {"Dense", Dense::from_config},
       {"Flatten", Flatten::from_config},
       {"Reshape", Reshape::from_config},
+      {"Maxout", Maxout::from_config},
       {"MaxPool2D", MaxPool2D::from_config},
       {"AvgPool2D", AvgPool2D::from_config},
+      {"UpSampling2D", UpSampling2D::from_config},
       {"GlobalAvgPool2D",
        [](const Config& c) {
          return std::make_unique<GlobalAvgPool2D>(GlobalPool2DOptions{c.get_bool("keepdims", false)});
@@ -37,6 +40,7 @@ const std::map<std::string, Factory>& factories() {
        }},
       {"ReLU", plain<ReLU>()},
       {"ReLU6", plain<ReLU6>()},
+      {"PReLU", PReLU::from_config},
       {"Sigmoid", plain<Sigmoid>()},
       {"Tanh", plain<Tanh>()},
       {"Softmax", plain<Softmax>()},
