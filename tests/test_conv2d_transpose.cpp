@@ -6,11 +6,14 @@
 
 #include "convnet/layers.h"
 #include "convnet/sequential.h"
+#include "support/op_registry.h"
 
 namespace convnet {
 namespace {
 
-std::vector<float> values(const Tensor& t) { return {t.begin(), t.end()}; }
+std::vector<float> values(const Tensor& t) {
+  return {t.begin(), t.end()};
+}
 
 const Tensor kX = Tensor::from({1, 1, 2, 2}, {1, 2, 3, 4});
 const Tensor kW = Tensor::from({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
@@ -35,8 +38,8 @@ TEST(Conv2DTranspose, LectureUpsampling2x2To4x4PyTorchPadding) {
   const Tensor y = transpose_2x2(
       {.kernel = 3, .stride = 2, .padding = 1, .output_padding = 1, .use_bias = false});
   ASSERT_EQ(y.shape(), Shape({1, 1, 4, 4}));
-  EXPECT_EQ(values(y), (std::vector<float>{5, 14, 10, 12, 14, 36, 24, 30, 15, 34, 20, 24, 24, 55,
-                                           32, 36}));
+  EXPECT_EQ(values(y),
+            (std::vector<float>{5, 14, 10, 12, 14, 36, 24, 30, 15, 34, 20, 24, 24, 55, 32, 36}));
 }
 
 // Keras 'same': the adjoint of a 'same' Conv2D from 4x4 to 2x2, whose padding (1) goes to the
@@ -104,9 +107,9 @@ TEST(Conv2DTranspose, OutputShapes) {
   // (H - 1) * S + D * (F - 1) + 1 + output_padding - P_top - P_bottom
   EXPECT_EQ(out({.filters = 4, .kernel = 3}, {2, 5, 7}), Shape({4, 7, 9}));
   EXPECT_EQ(out({.kernel = {3, 2}, .stride = {2, 3}}, {1, 5, 4}), Shape({1, 11, 11}));
-  EXPECT_EQ(out({.kernel = 3, .stride = 2, .padding = {1, 0, 2, 1}, .output_padding = {1, 0}},
-                {1, 3, 3}),
-            Shape({1, 7, 4}));
+  EXPECT_EQ(
+      out({.kernel = 3, .stride = 2, .padding = {1, 0, 2, 1}, .output_padding = {1, 0}}, {1, 3, 3}),
+      Shape({1, 7, 4}));
   EXPECT_EQ(out({.kernel = 3, .stride = 1, .output_padding = 1, .dilation = 2}, {1, 4, 4}),
             Shape({1, 9, 9}));
   // 'same' is H * S whatever the kernel, one smaller or larger than the stride.
@@ -118,8 +121,12 @@ TEST(Conv2DTranspose, OutputShapes) {
 
 TEST(Conv2DTranspose, ParameterLayoutAndConfig) {
   Sequential m({6, 3, 3});
-  auto& t = m.add(Conv2DTranspose({.filters = 4, .kernel = {3, 2}, .stride = 2, .padding = 1,
-                                   .output_padding = 1, .groups = 2}));
+  auto& t = m.add(Conv2DTranspose({.filters = 4,
+                                   .kernel = {3, 2},
+                                   .stride = 2,
+                                   .padding = 1,
+                                   .output_padding = 1,
+                                   .groups = 2}));
   EXPECT_EQ(t.name(), "conv2d_transpose");
   EXPECT_EQ(t.weight().shape(), Shape({6, 2, 3, 2}));  // [C, K / groups, F_h, F_w]
   EXPECT_EQ(t.params()[0].name, "weight");
@@ -147,6 +154,27 @@ TEST(Conv2DTranspose, RejectsBadOptionsAndShapes) {
   }
   // Cropping 2 + 2 from a 1 + 2 = 3 row output leaves nothing.
   EXPECT_THROW(Conv2DTranspose({.kernel = 3, .padding = 2}).output_shape({1, 1, 4}), ShapeError);
+}
+
+// The registry's cases (gradient checks and PyTorch parity draw them) reach every feature.
+TEST(Conv2DTranspose, RegistryCasesCoverTheGeometry) {
+  int stride = 0, output_padding = 0, dilation = 0, groups = 0, same = 0, crop = 0, no_bias = 0,
+      odd = 0;
+  auto above_one = [](const std::vector<int64_t>& v) { return v[0] > 1 || v[1] > 1; };
+  for (const auto& c : test::op_cases("Conv2DTranspose", 16, 1234, {.gradcheck = true})) {
+    const Config& a = c.attrs;
+    stride += above_one(a.get_ints("stride"));
+    output_padding += a.get_ints("output_padding") != std::vector<int64_t>{0, 0};
+    dilation += above_one(a.get_ints("dilation"));
+    groups += a.get_int("groups") > 1;
+    same += a.get_string("padding") == "same";
+    const auto p = a.get_ints("pads", {0, 0, 0, 0});
+    crop += p[0] != p[1] || p[2] != p[3];
+    no_bias += !a.get_bool("use_bias");
+    odd += c.input[2] % 2 == 1 || c.input[3] % 2 == 1;
+  }
+  for (int n : {stride, output_padding, dilation, groups, same, crop, no_bias, odd})
+    EXPECT_GT(n, 0);
 }
 
 }  // namespace

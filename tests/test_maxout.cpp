@@ -9,7 +9,9 @@
 namespace convnet {
 namespace {
 
-std::vector<float> values(const Tensor& t) { return {t.begin(), t.end()}; }
+std::vector<float> values(const Tensor& t) {
+  return {t.begin(), t.end()};
+}
 
 // Channels 0, 1 are unit 0's pieces and channels 2, 3 unit 1's (grouped, not interleaved).
 TEST(Maxout, GroupsConsecutiveChannelsAndRoutesToTheArgmax) {

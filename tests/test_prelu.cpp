@@ -9,7 +9,9 @@
 namespace convnet {
 namespace {
 
-std::vector<float> values(const Tensor& t) { return {t.begin(), t.end()}; }
+std::vector<float> values(const Tensor& t) {
+  return {t.begin(), t.end()};
+}
 
 TEST(PReLU, PerChannelSlopes) {
   Sequential net({2, 3});

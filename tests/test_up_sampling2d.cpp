@@ -10,7 +10,9 @@
 namespace convnet {
 namespace {
 
-std::vector<float> values(const Tensor& t) { return {t.begin(), t.end()}; }
+std::vector<float> values(const Tensor& t) {
+  return {t.begin(), t.end()};
+}
 Tensor iota(Shape s) {
   Tensor t(std::move(s));
   std::iota(t.begin(), t.end(), 0.0f);
@@ -28,8 +30,7 @@ TEST(UpSampling2D, NearestRepeatsEachPixel) {
   for (const auto* r : {&r0, &r0, &r1, &r1}) want.insert(want.end(), r->begin(), r->end());
   EXPECT_EQ(values(y), want);
   // dx sums the 2x3 block of dy = 0, 1, ..., 35 (rows of 9) that copies each pixel.
-  EXPECT_EQ(values(up.backward(iota(y.shape()))),
-            (std::vector<float>{33, 51, 69, 141, 159, 177}));
+  EXPECT_EQ(values(up.backward(iota(y.shape()))), (std::vector<float>{33, 51, 69, 141, 159, 177}));
 }
 
 // Along a row of kX with factor 2 the source points are max((o + 0.5) / 2 - 0.5, 0) = 0, 0.25,
@@ -38,10 +39,10 @@ TEST(UpSampling2D, BilinearMatchesHalfPixelCentres) {
   UpSampling2D up({.size = 2, .interpolation = Interpolation::bilinear});
   const Tensor y = up.forward(kX, Mode::train);
   ASSERT_EQ(y.shape(), Shape({1, 1, 4, 6}));
-  EXPECT_EQ(values(y), (std::vector<float>{1, 1.25, 1.75, 2.5, 3.5, 4,                  //
-                                           1.5, 1.8125, 2.4375, 2.8125, 2.9375, 3,      //
-                                           2.5, 2.9375, 3.8125, 3.4375, 1.8125, 1,      //
-                                           3, 3.5, 4.5, 3.75, 1.25, 0}));
+  EXPECT_EQ(values(y), (std::vector<float>{1,   1.25,   1.75,   2.5,    3.5,    4,  //
+                                           1.5, 1.8125, 2.4375, 2.8125, 2.9375, 3,  //
+                                           2.5, 2.9375, 3.8125, 3.4375, 1.8125, 1,  //
+                                           3,   3.5,    4.5,    3.75,   1.25,   0}));
   // The adjoint of the same weights, for dy = 0, 1, ..., 23 (PyTorch's x.grad agrees).
   EXPECT_EQ(values(up.backward(iota(y.shape()))),
             (std::vector<float>{17.5, 25, 32.5, 59.5, 67, 74.5}));

@@ -11,7 +11,9 @@
 namespace convnet {
 namespace {
 
-bool positive(Size2 s) { return s.h >= 1 && s.w >= 1; }
+bool positive(Size2 s) {
+  return s.h >= 1 && s.w >= 1;
+}
 
 // The transposed output size along one axis (see the header).
 int64_t transposed_size(int64_t in, int64_t kernel_eff, int64_t stride, int64_t output_padding,

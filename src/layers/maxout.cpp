@@ -45,7 +45,9 @@ Tensor Maxout::backward(const Tensor& dy) {
   return dx;
 }
 
-Config Maxout::config() const { return Config().set("pieces", opt_.pieces); }
+Config Maxout::config() const {
+  return Config().set("pieces", opt_.pieces);
+}
 
 std::unique_ptr<Layer> Maxout::from_config(const Config& c) {
   return std::make_unique<Maxout>(MaxoutOptions{.pieces = c.get_int("pieces", 2)});

@@ -30,7 +30,9 @@ void PReLU::allocate(const Shape& in) {
   dweight_ = Tensor(weight_.shape());
 }
 
-void PReLU::reset_parameters(Rng&) { weight_.fill(opt_.init); }
+void PReLU::reset_parameters(Rng&) {
+  weight_.fill(opt_.init);
+}
 
 Tensor PReLU::forward(const Tensor& x, Mode mode) {
   if (weight_.empty()) throw std::logic_error(name() + " (PReLU): forward before build");
@@ -51,7 +53,9 @@ Tensor PReLU::backward(const Tensor& dy) {
   return dx;
 }
 
-std::vector<Param> PReLU::params() { return {{"weight", &weight_, &dweight_}}; }
+std::vector<Param> PReLU::params() {
+  return {{"weight", &weight_, &dweight_}};
+}
 
 Config PReLU::config() const {
   return Config().set("shared", opt_.shared).set("init", double(opt_.init));

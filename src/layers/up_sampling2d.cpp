@@ -59,10 +59,10 @@ std::unique_ptr<Layer> UpSampling2D::from_config(const Config& c) {
   if (interpolation != "nearest" && interpolation != "bilinear")
     throw std::invalid_argument("UpSampling2D: unknown interpolation '" + interpolation +
                                 "' (known: nearest, bilinear)");
-  return std::make_unique<UpSampling2D>(UpSampling2DOptions{
-      .size = {size[0], size[1]},
-      .interpolation = interpolation == "nearest" ? Interpolation::nearest
-                                                  : Interpolation::bilinear});
+  return std::make_unique<UpSampling2D>(
+      UpSampling2DOptions{.size = {size[0], size[1]},
+                          .interpolation = interpolation == "nearest" ? Interpolation::nearest
+                                                                      : Interpolation::bilinear});
 }
 
 }  // namespace convnet

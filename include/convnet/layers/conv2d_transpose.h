@@ -19,7 +19,8 @@
 //             output_padding must be 0.
 // 'valid' equals Keras' only when F_eff >= S (Keras then pads the output to H * S).
 // The lecture's 2x2 -> 4x4 up-sampling: kernel 3, stride 2, padding 1, output_padding 1
-// (PyTorch), or kernel 3, stride 2, 'same' (Keras; the same size, the crop one row lower).
+// (PyTorch: rows/columns 1..4 of the uncropped 5x5), or kernel 3, stride 2, 'same' (Keras: rows
+// and columns 0..3).
 //
 // Weights [C, K / groups, F_h, F_w] (PyTorch's ConvTranspose2d layout), bias [K]. Initialization
 // as Conv2D with fan_in = K / groups * F_h * F_w, fan_out = C / groups * F_h * F_w (the fans
@@ -33,16 +34,16 @@
 namespace convnet {
 
 struct Conv2DTransposeOptions {
-  int64_t filters = 1;                    // K, the number of output channels
-  Size2 kernel = 3;                       // F, kernel height x width
-  Size2 stride = 1;                       // S, the up-sampling factor
-  Padding padding = Padding::valid;       // valid | same | explicit (cropping, as PyTorch)
-  Size2 output_padding = 0;               // rows/columns added at the bottom/right; < max(S, D)
-  Size2 dilation = 1;                     // D, spacing between kernel taps
-  int64_t groups = 1;                     // channels split into independent groups
-  bool use_bias = true;                   // add a learned bias per filter
+  int64_t filters = 1;               // K, the number of output channels
+  Size2 kernel = 3;                  // F, kernel height x width
+  Size2 stride = 1;                  // S, the up-sampling factor
+  Padding padding = Padding::valid;  // valid | same | explicit (cropping, as PyTorch)
+  Size2 output_padding = 0;          // rows/columns added at the bottom/right; < max(S, D)
+  Size2 dilation = 1;                // D, spacing between kernel taps
+  int64_t groups = 1;                // channels split into independent groups
+  bool use_bias = true;              // add a learned bias per filter
   Activation activation = Activation::linear;  // applied to the output (Keras' activation=)
-  float activation_alpha = 0.0f;          // slope/scale for leaky_relu and elu
+  float activation_alpha = 0.0f;               // slope/scale for leaky_relu and elu
 };
 
 class Conv2DTranspose : public Layer {

@@ -1,7 +1,7 @@
 // PReLU (He et al., 2015): a leaky ReLU whose negative slope is learned, one per channel
 // (PyTorch's nn.PReLU(num_parameters=C)) or one for all (nn.PReLU()).
 //
-//   forward:  y = x for x > 0, a_c * x otherwise          (c = the channel of x, axis 1 of the batch)
+//   forward:  y = x for x > 0, a_c * x otherwise     (c: the channel of x, axis 1 of the batch)
 //   backward: dx = dy for x > 0, a_c * dy otherwise;  da_c += sum_{n, ... : x <= 0} dy * x
 //
 // Input [C, ...] of any rank >= 1 (also [F] after a Dense) -> the same shape. Parameter "weight"

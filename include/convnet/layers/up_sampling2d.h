@@ -20,7 +20,7 @@ namespace convnet {
 enum class Interpolation { nearest, bilinear };
 
 struct UpSampling2DOptions {
-  Size2 size = 2;                                       // S, the factors (>= 1)
+  Size2 size = 2;                                        // S, the factors (>= 1)
   Interpolation interpolation = Interpolation::nearest;  // nearest | bilinear
 };
 
