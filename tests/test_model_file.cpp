@@ -153,6 +153,18 @@ std::vector<LayerCase> layer_cases() {
       {{6}, make(Dropout({.rate = 0.3f, .seed = 9}))},
       {{2, 3, 3}, make(ZeroPadding2D({.padding = {0, 1, 2, 3}}))},
       {{6, 3, 3}, make(LocalResponseNorm({.size = 4, .alpha = 0.1f, .beta = 0.6f, .k = 2}))},
+      {{4, 3, 4},
+       make(Conv2DTranspose({.filters = 4,
+                             .kernel = {3, 2},
+                             .stride = 2,
+                             .padding = Padding(1, 0, 0, 1),
+                             .output_padding = {1, 0},
+                             .groups = 2,
+                             .activation = Activation::elu,
+                             .activation_alpha = 0.5f}))},
+      {{2, 3, 4}, make(UpSampling2D({.size = {2, 3}, .interpolation = Interpolation::bilinear}))},
+      {{6, 2, 2}, make(Maxout({.pieces = 3}))},
+      {{3, 2, 2}, make(PReLU({.init = 0.1f}))},
   };
 }
 

@@ -122,6 +122,39 @@ def dense(x, p, a):
                       a["activation_alpha"])
 
 
+def conv2d_transpose(x, p, a):
+    """F.conv_transpose2d cropped by the explicit padding; 'same' is TensorFlow's definition, the
+    gradient of a 'same' Conv2D from input * stride down to the input's size."""
+    w, stride, dilation, groups = p["weight"], a["stride"], a["dilation"], a["groups"]
+    if a["padding"] == "same":
+        size = [x.shape[2] * stride[0], x.shape[3] * stride[1]]
+        window = [(k - 1) * d + 1 for k, d in zip(a["kernel"], dilation)]
+        pads = same_pads(size[0], window[0], stride[0]) + same_pads(size[1], window[1], stride[1])
+        z = torch.zeros(x.shape[0], w.shape[1] * groups, *size, dtype=x.dtype, requires_grad=True)
+        conv = F.conv2d(pad(z, pads), w, stride=stride, dilation=dilation, groups=groups)
+        (y,) = torch.autograd.grad(conv, z, x, create_graph=True)
+    else:
+        top, bottom, left, right = resolve_pads(a, x, None)
+        y = F.conv_transpose2d(x, w, stride=stride, output_padding=a["output_padding"],
+                               groups=groups, dilation=dilation)
+        y = y[:, :, top:y.shape[2] - bottom, left:y.shape[3] - right]
+    if "bias" in p:
+        y = y + p["bias"].reshape(1, -1, 1, 1)
+    return activation(y, a["activation"], a["activation_alpha"])
+
+
+def up_sampling2d(x, p, a):
+    if a["interpolation"] == "nearest":
+        return F.interpolate(x, scale_factor=tuple(a["size"]), mode="nearest")
+    return F.interpolate(x, scale_factor=tuple(a["size"]), mode="bilinear", align_corners=False)
+
+
+def maxout(x, p, a):
+    """Unit u takes the maximum of channels u*k ... u*k + k - 1."""
+    k = a["pieces"]
+    return x.reshape(x.shape[0], x.shape[1] // k, k, *x.shape[2:]).amax(dim=2)
+
+
 def act(name):
     return lambda x, p, a: activation(x, name, a.get("alpha", 0.0))
 
@@ -134,6 +167,10 @@ OPS = {
     "ZeroPadding2D": lambda x, p, a: pad(x, a["padding"]),
     "LocalResponseNorm": lambda x, p, a: F.local_response_norm(x, a["size"], a["alpha"], a["beta"],
                                                                a["k"]),
+    "Conv2DTranspose": conv2d_transpose,
+    "UpSampling2D": up_sampling2d,
+    "Maxout": maxout,
+    "PReLU": lambda x, p, a: F.prelu(x, p["weight"]),
     "MaxPool2D": max_pool2d,
     "AvgPool2D": avg_pool2d,
     "GlobalAvgPool2D": global_pool(lambda x: x.mean(dim=(2, 3))),

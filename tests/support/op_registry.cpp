@@ -298,6 +298,74 @@ Draft local_response_norm(Rng& rng, int i, const CaseOptions& o) {
   return {sample.with_batch(draw_batch(rng, o, i % 2 == 0)), maker<LocalResponseNorm>(l)};
 }
 
+// Transposed convolution: the output size grows with the input, so the input stays small; explicit
+// padding crops, and output_padding (< max(stride, dilation)) adds a row/column back.
+Draft conv2d_transpose(Rng& rng, int i, const CaseOptions& o) {
+  enum { kStride, kOutputPadding, kDilation, kGroups, kCrop, kSame, kNoBias, kBatch, kCount };
+  const int forced = i % kCount;
+  Conv2DTransposeOptions c;
+  c.groups = forced == kGroups || coin(rng, 0.25f) ? pick(rng, 2, 3) : 1;
+  const int64_t channels = c.groups * pick(rng, 1, 2);
+  c.filters = c.groups * pick(rng, 1, 3);
+  c.kernel = coin(rng, 0.3f) ? draw_size2(rng, 1, 4, false, true) : Size2(pick(rng, 1, 4));
+  c.stride = forced == kStride || forced == kOutputPadding || coin(rng, 0.5f)
+                 ? draw_size2(rng, 1, 3, true)
+                 : Size2(1);
+  c.dilation = forced == kDilation || coin(rng, 0.3f) ? draw_size2(rng, 1, 2, true) : Size2(1);
+  c.padding = draw_padding(rng,
+                           forced == kSame   ? PadChoice::same
+                           : forced == kCrop ? PadChoice::asymmetric
+                                             : PadChoice::any,
+                           {2, 2});
+  if (c.padding.mode != PaddingMode::same && (forced == kOutputPadding || coin(rng, 0.4f))) {
+    const Size2 most{std::max(c.stride.h, c.dilation.h) - 1, std::max(c.stride.w, c.dilation.w) - 1};
+    do c.output_padding = {pick(rng, 0, most.h), pick(rng, 0, most.w)};
+    while (forced == kOutputPadding && c.output_padding == Size2(0));
+  }
+  c.use_bias = forced != kNoBias && coin(rng, 0.75f);
+  c.activation = checkable(kActivations[i % kActivationCount], c.use_bias, o, rng);
+  c.activation_alpha = draw_alpha(rng, c.activation);
+  if (c.activation == Activation::softmax) c.filters = std::max<int64_t>(c.filters, 2);
+  // The smallest input whose output keeps a row and a column after cropping, plus up to 2.
+  auto smallest = [](int64_t stride, int64_t k_eff, int64_t output_padding, int64_t crop) {
+    const int64_t short_by = crop + 1 - k_eff - output_padding;  // what a 1-pixel input lacks
+    return 1 + (short_by > 0 ? (short_by + stride - 1) / stride : 0);
+  };
+  const Padding& p = c.padding;  // valid and same leave the amounts 0
+  Size2 hw{smallest(c.stride.h, dilated(c.kernel.h, c.dilation.h), c.output_padding.h,
+                    p.top + p.bottom),
+           smallest(c.stride.w, dilated(c.kernel.w, c.dilation.w), c.output_padding.w,
+                    p.left + p.right)};
+  hw = {hw.h + pick(rng, 0, 2), hw.w + pick(rng, 0, 2)};
+  return {{draw_batch(rng, o, forced == kBatch), channels, hw.h, hw.w},
+          maker<Conv2DTranspose>(c),
+          GradValues::lattice};
+}
+
+Draft up_sampling2d(Rng& rng, int i, const CaseOptions& o) {
+  const UpSampling2DOptions u{
+      .size = draw_size2(rng, 1, 3, true),
+      .interpolation = i % 2 == 0 ? Interpolation::nearest : Interpolation::bilinear};
+  return {{draw_batch(rng, o, i % 3 == 0), pick(rng, 1, 3), pick(rng, 1, 5), pick(rng, 1, 5)},
+          maker<UpSampling2D>(u)};
+}
+
+// Channels a multiple of the pieces, after a Dense ([F]) or a convolution ([C, H, W]).
+Draft maxout(Rng& rng, int i, const CaseOptions& o) {
+  const MaxoutOptions m{.pieces = pick(rng, 1, 4)};
+  Shape sample = draw_sample_shape(rng);
+  sample[0] = m.pieces * pick(rng, 1, 3);
+  return {sample.with_batch(draw_batch(rng, o, i % 2 == 0)), maker<Maxout>(m),
+          GradValues::distinct};
+}
+
+// The slope is drawn here (gradcheck keeps parameters as built): negative and above 1 included.
+Draft prelu(Rng& rng, int i, const CaseOptions& o) {
+  const PReLUOptions p{.shared = i % 3 == 2, .init = rng.uniform(-0.5f, 1.5f)};
+  return {draw_sample_shape(rng).with_batch(draw_batch(rng, o, i % 2 == 0)), maker<PReLU>(p),
+          GradValues::off_kinks};
+}
+
 const std::map<std::string, Generator>& generators() {
   static const std::map<std::string, Generator> table{
       {"Conv2D", conv2d},
@@ -307,6 +375,10 @@ const std::map<std::string, Generator>& generators() {
       {"Dropout", dropout},
       {"ZeroPadding2D", zero_padding2d},
       {"LocalResponseNorm", local_response_norm},
+      {"Conv2DTranspose", conv2d_transpose},
+      {"UpSampling2D", up_sampling2d},
+      {"Maxout", maxout},
+      {"PReLU", prelu},
       {"MaxPool2D", pool2d<MaxPool2D>},
       {"AvgPool2D", pool2d<AvgPool2D>},
       {"GlobalAvgPool2D", global_pool2d<GlobalAvgPool2D>},

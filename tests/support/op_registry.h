@@ -22,10 +22,11 @@ namespace convnet::test {
 // step (GradcheckOptions::steps, at most 1e-2) of any input or parameter.
 enum class GradValues {
   normal,     // the op is smooth: any values
-  lattice,    // Conv2D/Dense: inputs k/4, weights k/8, bias (2k+1)/64, |k| <= 4, so that every
-              // pre-activation is an odd multiple of 1/64, at least 1/64 from the kinks at 0 and 6
-  distinct,   // max pooling: all values distinct and 0.05 apart, so that no argmax changes
-  off_kinks,  // activation layers: inputs at least 0.05 from the kinks at 0 and 6
+  lattice,    // Conv2D, Conv2DTranspose, Dense: inputs k/4, weights k/8, bias (2k+1)/64, |k| <= 4,
+              // so that every pre-activation is an odd multiple of 1/64, at least 1/64 from the
+              // kinks at 0 and 6
+  distinct,   // max pooling, Maxout: all values distinct and 0.05 apart, so that no argmax changes
+  off_kinks,  // activation layers, PReLU: inputs at least 0.05 from the kinks at 0 and 6
 };
 
 struct OpCase {
