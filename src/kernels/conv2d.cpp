@@ -48,6 +48,57 @@ void nchw_to_mat(const float* src, int64_t nb, int64_t OC, int64_t P, float* mat
       std::memcpy(mat + oc * nb * P + n * P, src + (n * OC + oc) * P, size_t(P) * sizeof(float));
 }
 
+// A 1x1 convolution with stride 1 and no padding reads each input pixel once: the input images
+// [IC, P] already are the im2col matrix, so each image is one GEMM per group with no copy.
+bool is_pointwise(const ConvGeom& g) {
+  return g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && g.PT == 0 && g.PL == 0 &&
+         g.OH == g.IH && g.OW == g.IW;
+}
+
+void pointwise_forward(const ConvGeom& g, const float* src, const float* weights,
+                       const float* bias, float* dst) {
+  const int64_t P = g.IH * g.IW, ICg = g.IC / g.G, OCg = g.OC / g.G;
+  for (int64_t n = 0; n < g.N; ++n) {
+    float* d = dst + n * g.OC * P;
+    if (bias)
+      for (int64_t oc = 0; oc < g.OC; ++oc) std::fill_n(d + oc * P, P, bias[oc]);
+    // dst_n,g[OCg, P] (+)= weights_g[OCg, ICg] * src_n,g[ICg, P]
+    for (int64_t grp = 0; grp < g.G; ++grp)
+      gemm(false, false, OCg, P, ICg, 1.0f, weights + grp * OCg * ICg, ICg,
+           src + (n * g.IC + grp * ICg) * P, P, bias ? 1.0f : 0.0f, d + grp * OCg * P, P);
+  }
+}
+
+void pointwise_backward_data(const ConvGeom& g, const float* diff_dst, const float* weights,
+                             float* diff_src) {
+  const int64_t P = g.IH * g.IW, ICg = g.IC / g.G, OCg = g.OC / g.G;
+  // diff_src_n,g[ICg, P] = weights_g^T[ICg, OCg] * diff_dst_n,g[OCg, P]
+  for (int64_t n = 0; n < g.N; ++n)
+    for (int64_t grp = 0; grp < g.G; ++grp)
+      gemm(true, false, ICg, P, OCg, 1.0f, weights + grp * OCg * ICg, ICg,
+           diff_dst + (n * g.OC + grp * OCg) * P, P, 0.0f, diff_src + (n * g.IC + grp * ICg) * P,
+           P);
+}
+
+void pointwise_backward_weights(const ConvGeom& g, const float* src, const float* diff_dst,
+                                float* diff_weights, float* diff_bias) {
+  const int64_t P = g.IH * g.IW, ICg = g.IC / g.G, OCg = g.OC / g.G;
+  // diff_weights_g[OCg, ICg] += diff_dst_n,g[OCg, P] * src_n,g^T[P, ICg]
+  for (int64_t n = 0; n < g.N; ++n)
+    for (int64_t grp = 0; grp < g.G; ++grp)
+      gemm(false, true, OCg, ICg, P, 1.0f, diff_dst + (n * g.OC + grp * OCg) * P, P,
+           src + (n * g.IC + grp * ICg) * P, P, 1.0f, diff_weights + grp * OCg * ICg, ICg);
+  if (diff_bias)
+    for (int64_t oc = 0; oc < g.OC; ++oc) {
+      double s = 0.0;
+      for (int64_t n = 0; n < g.N; ++n) {
+        const float* d = diff_dst + (n * g.OC + oc) * P;
+        for (int64_t p = 0; p < P; ++p) s += d[p];
+      }
+      diff_bias[oc] += float(s);
+    }
+}
+
 }  // namespace
 
 void im2col(const ConvGeom& g, int64_t nb, const float* src, float* col) {
@@ -101,6 +152,7 @@ void col2im(const ConvGeom& g, int64_t nb, const float* col, float* src) {
 
 void conv2d_forward(const ConvGeom& g, const float* src, const float* weights, const float* bias,
                     float* dst) {
+  if (is_pointwise(g)) return pointwise_forward(g, src, weights, bias, dst);
   const int64_t P = g.OH * g.OW, K = col_rows(g), Kg = K / g.G, OCg = g.OC / g.G;
   const int64_t chunk = images_per_chunk(g);
   Workspace& ws = workspace();
@@ -119,6 +171,7 @@ void conv2d_forward(const ConvGeom& g, const float* src, const float* weights, c
 
 void conv2d_backward_data(const ConvGeom& g, const float* diff_dst, const float* weights,
                           float* diff_src) {
+  if (is_pointwise(g)) return pointwise_backward_data(g, diff_dst, weights, diff_src);
   const int64_t P = g.OH * g.OW, K = col_rows(g), Kg = K / g.G, OCg = g.OC / g.G;
   const int64_t chunk = images_per_chunk(g);
   Workspace& ws = workspace();
@@ -138,6 +191,7 @@ void conv2d_backward_data(const ConvGeom& g, const float* diff_dst, const float*
 
 void conv2d_backward_weights(const ConvGeom& g, const float* src, const float* diff_dst,
                              float* diff_weights, float* diff_bias) {
+  if (is_pointwise(g)) return pointwise_backward_weights(g, src, diff_dst, diff_weights, diff_bias);
   const int64_t P = g.OH * g.OW, K = col_rows(g), Kg = K / g.G, OCg = g.OC / g.G;
   const int64_t chunk = images_per_chunk(g);
   Workspace& ws = workspace();

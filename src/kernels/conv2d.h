@@ -21,7 +21,8 @@ struct ConvGeom {
   int64_t G = 1;  // groups: IC and OC split into G independent convolutions
 };
 
-// im2col + GEMM over the whole batch (in chunks that bound the workspace).
+// im2col + GEMM over the whole batch (in chunks that bound the workspace); 1x1 kernels with
+// stride 1 and no padding skip im2col: one GEMM per image directly on the input.
 void conv2d_forward(const ConvGeom& g, const float* src, const float* weights, const float* bias,
                     float* dst);
 // diff_src = conv2d_forward's transpose applied to diff_dst (overwrites diff_src).

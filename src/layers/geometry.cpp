@@ -48,6 +48,19 @@ kernels::PoolGeom pool_geom(int64_t batch, const Shape& in, const Shape& out, Si
   return g;
 }
 
+kernels::ConvGeom conv_geom(int64_t batch, const Shape& in, const Shape& out, Size2 kernel,
+                            Size2 stride, const Padding& padding, Size2 dilation, int64_t groups) {
+  const Pads p = resolve_padding(padding, {in[1], in[2]},
+                                 {dilated(kernel.h, dilation.h), dilated(kernel.w, dilation.w)},
+                                 stride);
+  kernels::ConvGeom g;
+  g.N = batch, g.IC = in[0], g.IH = in[1], g.IW = in[2];
+  g.OC = out[0], g.OH = out[1], g.OW = out[2];
+  g.KH = kernel.h, g.KW = kernel.w, g.SH = stride.h, g.SW = stride.w;
+  g.PT = p.top, g.PL = p.left, g.DH = dilation.h, g.DW = dilation.w, g.G = groups;
+  return g;
+}
+
 void put_window_config(Config& c, Size2 kernel, Size2 stride, const Padding& padding,
                        Size2 dilation) {
   c.set("kernel", pair(kernel)).set("stride", pair(stride)).set("dilation", pair(dilation));

@@ -29,18 +29,13 @@ std::string window_requirement(const Shape& in, Size2 kernel, const Padding& pad
 kernels::PoolGeom pool_geom(int64_t batch, const Shape& in, const Shape& out, Size2 kernel,
                             Size2 stride, const Padding& padding);
 
-// The convolution geometry for options with kernel/stride/padding/dilation/groups fields.
+// The convolution geometry of input [C, H, W] -> output [OC, OH, OW].
+kernels::ConvGeom conv_geom(int64_t batch, const Shape& in, const Shape& out, Size2 kernel,
+                            Size2 stride, const Padding& padding, Size2 dilation, int64_t groups);
+// The same for options with kernel/stride/padding/dilation/groups fields.
 template <typename Options>
 kernels::ConvGeom conv_geom(int64_t batch, const Shape& in, const Shape& out, const Options& o) {
-  const Pads p = resolve_padding(o.padding, {in[1], in[2]},
-                                 {dilated(o.kernel.h, o.dilation.h), dilated(o.kernel.w, o.dilation.w)},
-                                 o.stride);
-  kernels::ConvGeom g;
-  g.N = batch, g.IC = in[0], g.IH = in[1], g.IW = in[2];
-  g.OC = out[0], g.OH = out[1], g.OW = out[2];
-  g.KH = o.kernel.h, g.KW = o.kernel.w, g.SH = o.stride.h, g.SW = o.stride.w;
-  g.PT = p.top, g.PL = p.left, g.DH = o.dilation.h, g.DW = o.dilation.w, g.G = o.groups;
-  return g;
+  return conv_geom(batch, in, out, o.kernel, o.stride, o.padding, o.dilation, o.groups);
 }
 
 // Config keys "kernel", "stride", "dilation" ([h, w]), "padding" (mode name) and "pads"

@@ -21,12 +21,18 @@ const std::map<std::string, Factory>& factories() {
       {"Add", Add::from_config},
       {"Multiply", Multiply::from_config},
       {"Concatenate", Concatenate::from_config},
+      {"BatchNorm1D", BatchNorm1D::from_config},
+      {"BatchNorm2D", BatchNorm2D::from_config},
       {"Conv2D", Conv2D::from_config},
+      {"DepthwiseConv2D", DepthwiseConv2D::from_config},
       {"Dense", Dense::from_config},
+      {"Dropout", Dropout::from_config},
       {"Flatten", Flatten::from_config},
       {"Reshape", Reshape::from_config},
       {"MaxPool2D", MaxPool2D::from_config},
       {"AvgPool2D", AvgPool2D::from_config},
+      {"ZeroPadding2D", ZeroPadding2D::from_config},
+      {"LocalResponseNorm", LocalResponseNorm::from_config},
       {"GlobalAvgPool2D",
        [](const Config& c) {
          return std::make_unique<GlobalAvgPool2D>(GlobalPool2DOptions{c.get_bool("keepdims", false)});

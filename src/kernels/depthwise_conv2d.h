@@ -1,0 +1,26 @@
+// Depthwise 2-D convolution: every input channel convolved with its own depth_multiplier filters,
+// the grouped convolution of kernels/conv2d.h with G = IC and OC = IC * depth_multiplier, computed
+// directly (no im2col: each output is only KH * KW taps, too few for a GEMM to pay off).
+//
+//   dst[n, oc, oh, ow] = bias[oc] + sum_{kh, kw} weights[oc, 0, kh, kw]
+//                                     * src[n, oc / M, oh*SH - PT + kh*DH, ow*SW - PL + kw*DW]
+//
+// with M = OC / IC and zeros outside the input. Shapes: src [N, IC, IH, IW], weights
+// [OC, 1, KH, KW], bias [OC] (may be null), dst [N, OC, OH, OW]. The geometry's G is ignored.
+// The references are conv2d_*_ref with G = IC.
+#pragma once
+
+#include "kernels/conv2d.h"
+
+namespace convnet::kernels {
+
+void depthwise_conv2d_forward(const ConvGeom& g, const float* src, const float* weights,
+                              const float* bias, float* dst);
+// Overwrites diff_src.
+void depthwise_conv2d_backward_data(const ConvGeom& g, const float* diff_dst, const float* weights,
+                                    float* diff_src);
+// diff_weights += d loss / d weights; diff_bias += sum of diff_dst over N, OH, OW (may be null).
+void depthwise_conv2d_backward_weights(const ConvGeom& g, const float* src, const float* diff_dst,
+                                       float* diff_weights, float* diff_bias);
+
+}  // namespace convnet::kernels
