@@ -92,3 +92,30 @@ TEST(Graph, SummaryHasConnectedTo) {
 
 }  // namespace
 }  // namespace convnet
+
+#include "support/gradcheck.h"
+
+namespace convnet {
+namespace {
+
+// Finite differences through every merge layer inside a graph: x feeds two convolutions whose
+// outputs are merged, so the merge's backward and the summing of x's two gradients are checked.
+class GraphMergeGradcheck : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(GraphMergeGradcheck, InputAndParameterGradients) {
+  Graph g({.seed = 3});
+  auto x = g.input({2, 5, 4});
+  auto a = g.add(Conv2D({.filters = 3, .kernel = 3, .padding = Padding::same}), x);
+  auto b = g.add(Conv2D({.filters = 3, .kernel = {1, 3}, .padding = Padding::same}), x);
+  g.set_outputs({g.add(make_layer(GetParam(), {}), {a, b, a})});
+  Rng rng(7);
+  Tensor in({2, 2, 5, 4});
+  for (float& v : in) v = rng.normal();
+  EXPECT_TRUE(test::gradcheck(g, in, rng));
+}
+
+INSTANTIATE_TEST_SUITE_P(Merge, GraphMergeGradcheck,
+                         ::testing::Values("Add", "Multiply", "Concatenate"));
+
+}  // namespace
+}  // namespace convnet

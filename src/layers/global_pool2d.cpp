@@ -11,14 +11,17 @@ Tensor GlobalPool2D::forward(const Tensor& x, Mode mode) {
   const Shape out = output_shape(sample_shape(x, 4, "[N, C, H, W]"));
   const int64_t NC = x.dim(0) * x.dim(1), HW = x.dim(2) * x.dim(3);
   Tensor y(out.with_batch(x.dim(0)));
-  if (max_) argmax_.resize(size_t(NC));
+  // An eval pass keeps nothing: backward needs the argmax of the last training forward.
+  std::vector<int64_t> scratch;
+  std::vector<int64_t>& argmax = mode == Mode::train ? argmax_ : scratch;
+  if (max_) argmax.resize(size_t(NC));
   for (int64_t i = 0; i < NC; ++i) {
     const float* s = x.data() + i * HW;
     if (max_) {
       int64_t best = 0;
       for (int64_t k = 1; k < HW; ++k)
         if (s[k] > s[best] || s[k] != s[k]) best = k;
-      argmax_[size_t(i)] = best;
+      argmax[size_t(i)] = best;
       y[i] = s[best];
     } else {
       double sum = 0.0;

@@ -13,8 +13,11 @@ Tensor MaxPool2D::forward(const Tensor& x, Mode mode) {
   const Shape out = output_shape(in);
   const auto g = pool_geom(x.dim(0), in, out, opt_.pool, opt_.stride, opt_.padding);
   Tensor y(out.with_batch(x.dim(0)));
-  argmax_.resize(size_t(y.numel()));
-  kernels::max_pool2d_forward(g, x.data(), y.data(), argmax_.data());
+  // An eval pass keeps nothing: backward needs the argmax of the last training forward.
+  std::vector<int32_t> scratch;
+  std::vector<int32_t>& argmax = mode == Mode::train ? argmax_ : scratch;
+  argmax.resize(size_t(y.numel()));
+  kernels::max_pool2d_forward(g, x.data(), y.data(), argmax.data());
   if (mode == Mode::train) x_shape_ = x.shape();
   return y;
 }

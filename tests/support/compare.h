@@ -1,0 +1,23 @@
+// Comparing tensors in tests: one tolerance rule and one readable failure report, shared by the
+// kernel, gradient and PyTorch parity checks.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+
+#include "convnet/shape.h"
+
+namespace convnet::test {
+
+// "[0, 2, 1, 3]": the multi-index of flat element `flat` of a row-major tensor of `shape`.
+std::string index_string(const Shape& shape, int64_t flat);
+
+// Passes when max_i |got[i] - want[i]| <= rtol * scale, scale = the largest |value| of either
+// array, so that the check is relative to the tensor's magnitude and an all-zero tensor must
+// match exactly. On failure lists the worst elements as index, got, want.
+::testing::AssertionResult all_close(const std::string& what, const Shape& shape, const float* got,
+                                     const float* want, double rtol, int max_reported = 8);
+
+}  // namespace convnet::test
