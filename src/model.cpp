@@ -34,10 +34,12 @@ struct Field {
 };
 
 // A window of kernel k and stride s over units with field f: each new unit sees k units spaced
-// f.jump apart, so its field grows by (k - 1) * jump.
+// f.jump apart, so its field grows by (k - 1) * jump. An up-sampling factor u packs u outputs into
+// the distance of one input unit.
 Field apply(const Field& f, const Layer::Window& w) {
+  auto jump = [](int64_t j, int64_t s, int64_t u) { return std::max<int64_t>(1, (j * s + u - 1) / u); };
   return {{f.size.h + (w.kernel.h - 1) * f.jump.h, f.size.w + (w.kernel.w - 1) * f.jump.w},
-          {f.jump.h * w.stride.h, f.jump.w * w.stride.w}};
+          {jump(f.jump.h, w.stride.h, w.upsample.h), jump(f.jump.w, w.stride.w, w.upsample.w)}};
 }
 Field widest(const Field& a, const Field& b) {
   return {{std::max(a.size.h, b.size.h), std::max(a.size.w, b.size.w)},

@@ -83,9 +83,13 @@ class Layer {
   virtual int64_t macs() const { return 0; }
   // The window the layer slides over its input's spatial axes, for receptive fields: effective
   // kernel (dilation included), stride, top/left padding. Point-wise layers keep the default.
+  // Up-sampling layers (Conv2DTranspose, UpSampling2D) give the input units one output unit reads
+  // as kernel, and their factor as upsample: neighbouring outputs are then jump / upsample apart
+  // on the model input (rounded up to whole pixels).
   struct Window {
     Size2 kernel = 1, stride = 1;
     int64_t pad_top = 0, pad_left = 0;
+    Size2 upsample = 1;
   };
   virtual Window window() const { return {}; }
 

@@ -90,9 +90,7 @@ int64_t Conv2D::macs() const {
 }
 
 Layer::Window Conv2D::window() const {
-  const auto g = window_geometry(input_shape(), opt_.kernel, opt_.stride, opt_.padding, opt_.dilation);
-  return {{dilated(opt_.kernel.h, opt_.dilation.h), dilated(opt_.kernel.w, opt_.dilation.w)},
-          opt_.stride, g ? g->pads.top : 0, g ? g->pads.left : 0};
+  return sliding_window(input_shape(), opt_.kernel, opt_.stride, opt_.padding, opt_.dilation);
 }
 
 std::vector<Param> Conv2D::params() {

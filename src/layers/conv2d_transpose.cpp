@@ -132,6 +132,17 @@ Tensor Conv2DTranspose::backward_affine(const Tensor& dz) {
   return dx;
 }
 
+int64_t Conv2DTranspose::macs() const {
+  return input_shape().numel() * weight_.dim(1) * opt_.kernel.h * opt_.kernel.w;
+}
+
+Layer::Window Conv2DTranspose::window() const {
+  auto reach = [](int64_t kernel_eff, int64_t stride) { return (kernel_eff + stride - 1) / stride; };
+  return {.kernel = {reach(dilated(opt_.kernel.h, opt_.dilation.h), opt_.stride.h),
+                     reach(dilated(opt_.kernel.w, opt_.dilation.w), opt_.stride.w)},
+          .upsample = opt_.stride};
+}
+
 std::vector<Param> Conv2DTranspose::params() {
   std::vector<Param> p{{"weight", &weight_, &dweight_}};
   if (opt_.use_bias) p.push_back({"bias", &bias_, &dbias_});

@@ -94,6 +94,14 @@ Tensor DepthwiseConv2D::backward_affine(const Tensor& dz) {
   return dx;
 }
 
+int64_t DepthwiseConv2D::macs() const {
+  return built_output_shape().numel() * opt_.kernel.h * opt_.kernel.w;
+}
+
+Layer::Window DepthwiseConv2D::window() const {
+  return sliding_window(input_shape(), opt_.kernel, opt_.stride, opt_.padding, opt_.dilation);
+}
+
 std::vector<Param> DepthwiseConv2D::params() {
   std::vector<Param> p{{"weight", &weight_, &dweight_}};
   if (opt_.use_bias) p.push_back({"bias", &bias_, &dbias_});

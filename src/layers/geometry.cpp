@@ -38,6 +38,15 @@ std::string window_requirement(const Shape& in, Size2 kernel, const Padding& pad
          padding.mode_name() + ")";
 }
 
+Layer::Window sliding_window(const Shape& in, Size2 kernel, Size2 stride, const Padding& padding,
+                             Size2 dilation) {
+  const auto g = window_geometry(in, kernel, stride, padding, dilation);
+  return {.kernel = {dilated(kernel.h, dilation.h), dilated(kernel.w, dilation.w)},
+          .stride = stride,
+          .pad_top = g ? g->pads.top : 0,
+          .pad_left = g ? g->pads.left : 0};
+}
+
 kernels::PoolGeom pool_geom(int64_t batch, const Shape& in, const Shape& out, Size2 kernel,
                             Size2 stride, const Padding& padding) {
   const Pads p = resolve_padding(padding, {in[1], in[2]}, kernel, stride);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "convnet/config.h"
+#include "convnet/layer.h"
 #include "convnet/padding.h"
 #include "convnet/shape.h"
 #include "kernels/conv2d.h"
@@ -25,6 +26,9 @@ std::optional<WindowGeometry> window_geometry(const Shape& in, Size2 kernel, Siz
 // "[C, H, W] with H >= 5 and W >= 5 (kernel 5x5 after padding valid)" for shape errors.
 std::string window_requirement(const Shape& in, Size2 kernel, const Padding& padding,
                                Size2 dilation = 1);
+// The summary's view of such a window over a built input (for receptive fields).
+Layer::Window sliding_window(const Shape& in, Size2 kernel, Size2 stride, const Padding& padding,
+                             Size2 dilation = 1);
 
 kernels::PoolGeom pool_geom(int64_t batch, const Shape& in, const Shape& out, Size2 kernel,
                             Size2 stride, const Padding& padding);

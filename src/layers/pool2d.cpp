@@ -19,8 +19,7 @@ Shape Pool2D::output_shape(const Shape& in) const {
 }
 
 Layer::Window Pool2D::window() const {
-  const auto g = window_geometry(input_shape(), opt_.pool, opt_.stride, opt_.padding);
-  return {opt_.pool, opt_.stride, g ? g->pads.top : 0, g ? g->pads.left : 0};
+  return sliding_window(input_shape(), opt_.pool, opt_.stride, opt_.padding);
 }
 
 Config Pool2D::config() const {

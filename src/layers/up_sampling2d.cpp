@@ -44,6 +44,11 @@ Tensor UpSampling2D::backward(const Tensor& dy) {
   return dx;
 }
 
+Layer::Window UpSampling2D::window() const {
+  const int64_t reach = opt_.interpolation == Interpolation::bilinear ? 2 : 1;
+  return {.kernel = reach, .upsample = opt_.size};
+}
+
 Config UpSampling2D::config() const {
   Config c;
   c.set("size", std::vector<int64_t>{opt_.size.h, opt_.size.w});

@@ -9,10 +9,32 @@ namespace {
 
 using Builder = std::function<std::unique_ptr<Model>(const ZooOptions&)>;
 
+Builder vgg_builder(VggConfig c) {
+  return [c](const ZooOptions& o) { return vgg(c, o); };
+}
+Builder resnet_builder(int depth) {
+  return [depth](const ZooOptions& o) { return resnet(depth, o); };
+}
+
 const std::map<std::string, Builder>& builders() {
   static const std::map<std::string, Builder> table{
       {"lenet-lecture", [](const ZooOptions& o) { return lenet_lecture(o); }},
       {"lenet5", [](const ZooOptions& o) { return lenet5(o); }},
+      {"alexnet", [](const ZooOptions& o) { return alexnet(o); }},
+      {"vgg11", vgg_builder(VggConfig::A)},
+      {"vgg11-lrn", vgg_builder(VggConfig::A_LRN)},
+      {"vgg13", vgg_builder(VggConfig::B)},
+      {"vgg16c", vgg_builder(VggConfig::C)},
+      {"vgg16", vgg_builder(VggConfig::D)},
+      {"vgg19", vgg_builder(VggConfig::E)},
+      {"mobilenet", [](const ZooOptions& o) { return mobilenet(o); }},
+      {"resnet18", resnet_builder(18)},
+      {"resnet34", resnet_builder(34)},
+      {"resnet50", resnet_builder(50)},
+      {"resnet101", resnet_builder(101)},
+      {"resnet152", resnet_builder(152)},
+      {"mnist-cnn", [](const ZooOptions& o) { return mnist_cnn(o); }},
+      {"cifar-vgg", [](const ZooOptions& o) { return cifar_vgg(o); }},
   };
   return table;
 }

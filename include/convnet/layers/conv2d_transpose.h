@@ -58,6 +58,12 @@ class Conv2DTranspose : public Layer {
   Tensor backward(const Tensor& dy) override;
   bool ends_in_softmax() const override { return opt_.activation == Activation::softmax; }
   Tensor backward_from_logits(const Tensor& dlogits) override;
+  // Every input element scatters into K / groups * F_h * F_w outputs (those later cropped by the
+  // padding included), as PyTorch's FLOP counters count ConvTranspose2d.
+  int64_t macs() const override;
+  // For receptive fields: an output unit reads at most ceil(F_eff / S) neighbouring input units per
+  // axis (kernel), stride 1, and outputs are S times denser than inputs (upsample = S).
+  Window window() const override;
   std::vector<Param> params() override;
   Config config() const override;
   void reset_parameters(Rng& rng) override;

@@ -41,6 +41,9 @@ class DepthwiseConv2D : public Layer {
   Tensor backward(const Tensor& dy) override;
   bool ends_in_softmax() const override { return opt_.activation == Activation::softmax; }
   Tensor backward_from_logits(const Tensor& dlogits) override;
+  // F_h * F_w per output element: each reads one channel's window.
+  int64_t macs() const override;
+  Window window() const override;
   std::vector<Param> params() override;
   Config config() const override;
   void reset_parameters(Rng& rng) override;

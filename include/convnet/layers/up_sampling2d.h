@@ -34,6 +34,9 @@ class UpSampling2D : public Layer {
   Tensor forward(const Tensor& x, Mode mode) override;
   Tensor backward(const Tensor& dy) override;
   Config config() const override;
+  // For receptive fields: nearest reads 1 input unit, bilinear up to 2 per axis; outputs are S
+  // times denser than inputs.
+  Window window() const override;
 
   const UpSampling2DOptions& options() const { return opt_; }
 

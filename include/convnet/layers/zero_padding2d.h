@@ -29,6 +29,10 @@ class ZeroPadding2D : public Layer {
   Tensor forward(const Tensor& x, Mode mode) override;
   Tensor backward(const Tensor& dy) override;
   Config config() const override;
+  // A window of 1 that shifts by the top/left padding: the receptive field is unchanged.
+  Window window() const override {
+    return {.kernel = 1, .stride = 1, .pad_top = pads_.top, .pad_left = pads_.left};
+  }
 
   // The amounts on each side.
   const Pads& pads() const { return pads_; }
