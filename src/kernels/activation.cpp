@@ -12,7 +12,8 @@ void activation_forward(Activation kind, float alpha, const float* x, float* y, 
       if (x != y) std::copy_n(x, n, y);
       return;
     case Activation::relu:
-      for (int64_t i = 0; i < n; ++i) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+      // std::max(x, 0) keeps a NaN (as PyTorch does), so that a diverging model is noticed.
+      for (int64_t i = 0; i < n; ++i) y[i] = std::max(x[i], 0.0f);
       return;
     case Activation::relu6:
       for (int64_t i = 0; i < n; ++i) y[i] = std::min(std::max(x[i], 0.0f), 6.0f);
