@@ -1,0 +1,153 @@
+// The train / eval / predict commands end to end, on a small data set the test writes: the model
+// file they share, PyTorch reading its weights, one-line errors, and a training killed with
+// SIGKILL leaving a loadable checkpoint.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <thread>
+
+#include "convnet/data.h"
+#include "convnet/io/model_file.h"
+#include "convnet/io/npy.h"
+#include "support/test_files.h"
+
+namespace convnet {
+namespace {
+
+using testing::run_command;
+using testing::TempDir;
+
+// A Fashion-MNIST subset in the Keras .npy layout: x_train/y_train/x_test/y_test.
+std::string write_small_dataset(const TempDir& dir, int64_t train, int64_t test) {
+  static const DataSplits full = load_dataset("fashion-mnist");
+  auto part = [](const Dataset& d, int64_t n) {
+    std::vector<int64_t> idx;
+    for (int64_t i = 0; i < n; ++i) idx.push_back(i);
+    return d.subset(idx);
+  };
+  const std::string folder = dir.file("data/x");
+  std::filesystem::remove(folder);
+  const std::string root = std::filesystem::path(folder).parent_path().string();
+  const Dataset tr = part(full.train, train), te = part(full.test, test);
+  io::write_npy(root + "/x_train.npy", tr.images);
+  io::write_npy_labels(root + "/y_train.npy", tr.labels);
+  io::write_npy(root + "/x_test.npy", te.images);
+  io::write_npy_labels(root + "/y_test.npy", te.labels);
+  return root;
+}
+
+std::string cli(const std::string& args, int& status, bool with_stderr = false) {
+  return run_command(std::string(CONVNET_CLI) + " " + args + (with_stderr ? " 2>&1" : " 2>/dev/null"),
+                     status);
+}
+
+double number_after(const std::string& text, const std::string& key) {
+  const size_t at = text.find(key);
+  if (at == std::string::npos) return NAN;
+  return std::stod(text.substr(at + key.size()));
+}
+
+TEST(CliTrain, TrainEvalPredictShareOneModelFile) {
+  TempDir dir;
+  const std::string data = write_small_dataset(dir, 512, 200);
+  const std::string model = dir.file("m.safetensors");
+  int status = 0;
+  const std::string out = cli("train --model lenet5 --data " + data + " --epochs 2 --batch-size 32"
+                              " --seed 1 --out " + model + " --history " + dir.file("h.json") +
+                              " --quiet", status);
+  ASSERT_EQ(status, 0) << out;
+  const double trained = number_after(out, "test accuracy: ");
+  EXPECT_GT(trained, 0.3) << out;  // 2 epochs on 512 images: far above chance (0.1)
+  EXPECT_TRUE(std::filesystem::exists(dir.file("h.json")));
+
+  const std::string json = cli("eval --model " + model + " --data " + data + " --json", status);
+  ASSERT_EQ(status, 0) << json;
+  EXPECT_NEAR(number_after(json, "\"accuracy\": "), trained, 1e-6) << json;
+  for (const char* key : {"\"loss\"", "\"top5_accuracy\"", "\"per_class\"", "\"confusion_matrix\""})
+    EXPECT_NE(json.find(key), std::string::npos) << key;
+
+  // predict on an array equals the library's predict on the loaded model.
+  const Tensor x = io::read_npy(data + "/x_test.npy");
+  const std::string y_path = dir.file("y.npy");
+  cli("predict --model " + model + " --input " + data + "/x_test.npy --output " + y_path, status);
+  ASSERT_EQ(status, 0);
+  const Tensor y = io::read_npy(y_path);
+  const Tensor want = io::load_model(model).model->predict(x);
+  ASSERT_EQ(y.shape(), want.shape());
+  for (int64_t i = 0; i < y.numel(); ++i) ASSERT_EQ(y[i], want[i]) << i;
+
+  // PyTorch, reading the file with a plain safetensors reader, gives the same outputs.
+  const std::string torch_y = dir.file("torch_y.npy");
+  const std::string py = run_command("/usr/bin/python3 " + std::string(CONVNET_SOURCE_DIR) +
+                                         "/tests/golden/lenet5_torch.py " + model + " " + data +
+                                         "/x_test.npy " + torch_y + " 2>&1",
+                                     status);
+  ASSERT_EQ(status, 0) << py;
+  const Tensor ty = io::read_npy(torch_y);
+  ASSERT_EQ(ty.shape(), y.shape());
+  for (int64_t i = 0; i < y.numel(); ++i) ASSERT_NEAR(ty[i], y[i], 1e-4) << i;
+}
+
+TEST(CliTrain, ErrorsAreOneLineAndLeaveNoOutputFile) {
+  TempDir dir;
+  int status = 0;
+  std::string err = cli("eval --model " + dir.file("missing.safetensors"), status, true);
+  EXPECT_NE(status, 0);
+  EXPECT_EQ(err.find("convnet: error: "), 0u) << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+
+  testing::write_bytes(dir.file("bad.npy"), std::string("\x93NUMPY garbage"));
+  err = cli("predict --model lenet5 --input " + dir.file("bad.npy") + " --output " +
+                dir.file("out.npy"),
+            status, true);
+  EXPECT_NE(status, 0);
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("out.npy")));
+
+  err = cli("train --data " + dir.file("nowhere") + " --out " + dir.file("m.safetensors"), status,
+            true);
+  EXPECT_NE(status, 0);
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("m.safetensors")));
+}
+
+// SIGKILL at a random moment after the first checkpoint: the file is always a loadable model.
+TEST(CliTrain, KilledTrainingLeavesALoadableCheckpoint) {
+  TempDir dir;
+  const std::string data = write_small_dataset(dir, 256, 32);
+  const std::string model = dir.file("m.safetensors");
+  std::srand(unsigned(::getpid()));
+  for (int round = 0; round < 3; ++round) {
+    std::filesystem::remove(model);
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      ::freopen("/dev/null", "w", stdout);
+      ::freopen("/dev/null", "w", stderr);
+      ::execl(CONVNET_CLI, CONVNET_CLI, "train", "--model", "lenet5", "--data", data.c_str(),
+              "--epochs", "200", "--batch-size", "32", "--out", model.c_str(), "--quiet",
+              static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!std::filesystem::exists(model) && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::rand() % 400));
+    ::kill(pid, SIGKILL);
+    int wstatus = 0;
+    ::waitpid(pid, &wstatus, 0);
+    ASSERT_TRUE(std::filesystem::exists(model)) << "no checkpoint within 60 s";
+    EXPECT_NO_THROW(io::load_model(model)) << "round " << round;
+    for (const auto& e : std::filesystem::directory_iterator(dir.path()))
+      if (e.path().string().find(".tmp.") != std::string::npos)
+        std::filesystem::remove(e.path());  // a killed writer's temporary is garbage, never read
+  }
+}
+
+}  // namespace
+}  // namespace convnet
