@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <sstream>
 #include <thread>
 
 #include "convnet/data.h"
@@ -91,6 +92,69 @@ TEST(CliTrain, TrainEvalPredictShareOneModelFile) {
   const Tensor ty = io::read_npy(torch_y);
   ASSERT_EQ(ty.shape(), y.shape());
   for (int64_t i = 0; i < y.numel(); ++i) ASSERT_NEAR(ty[i], y[i], 1e-4) << i;
+}
+
+// --resume from an epoch-1 checkpoint equals training two epochs at once, bit for bit; Ctrl-C
+// (SIGINT) checkpoints and exits with 130, and an image prediction prints class names.
+TEST(CliTrain, ResumeInterruptAndPredictByName) {
+  TempDir dir;
+  const std::string data = write_small_dataset(dir, 256, 64);
+  const std::string common = "train --model lenet5 --data " + data + " --batch-size 32 --seed 3 --quiet";
+  int status = 0;
+  cli(common + " --epochs 2 --out " + dir.file("whole.safetensors"), status);
+  ASSERT_EQ(status, 0);
+  cli(common + " --epochs 1 --out " + dir.file("half.safetensors"), status);
+  ASSERT_EQ(status, 0);
+  cli(common + " --epochs 2 --resume " + dir.file("half.safetensors") + " --out " +
+          dir.file("resumed.safetensors"),
+      status);
+  ASSERT_EQ(status, 0);
+  auto a = io::load_model(dir.file("whole.safetensors")).model;
+  auto b = io::load_model(dir.file("resumed.safetensors")).model;
+  const auto pa = a->params(), pb = b->params();
+  ASSERT_EQ(pa.size(), pb.size());
+  for (size_t k = 0; k < pa.size(); ++k)
+    for (int64_t i = 0; i < pa[k].param.value->numel(); ++i)
+      ASSERT_EQ((*pa[k].param.value)[i], (*pb[k].param.value)[i]) << pa[k].name << " " << i;
+
+  // SIGINT while training: a checkpoint, exit status 130, a hint to resume.
+  const std::string interrupted = dir.file("int.safetensors");
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::freopen("/dev/null", "w", stdout);
+    ::freopen("/dev/null", "w", stderr);
+    ::execl(CONVNET_CLI, CONVNET_CLI, "train", "--model", "lenet5", "--data", data.c_str(),
+            "--epochs", "500", "--out", interrupted.c_str(), "--quiet", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!std::filesystem::exists(interrupted) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ::kill(pid, SIGINT);
+  int wstatus = 0;
+  ::waitpid(pid, &wstatus, 0);
+  ASSERT_TRUE(WIFEXITED(wstatus));
+  EXPECT_EQ(WEXITSTATUS(wstatus), 130);
+  EXPECT_NO_THROW(io::load_model(interrupted));
+
+  // One test image as PNG (8-bit, so read back exactly): the top 3 classes, best first.
+  const Tensor x = io::read_npy(data + "/x_test.npy");
+  const Tensor img = Tensor::from({1, 1, 28, 28}, x.data());
+  write_png(dir.file("img.png"), img.reshape({1, 28, 28}));
+  const std::string out =
+      cli("predict --model " + dir.file("whole.safetensors") + " " + dir.file("img.png") + " --top 3",
+          status);
+  ASSERT_EQ(status, 0);
+  const Tensor p = a->predict(img);
+  const int64_t best = std::max_element(p.begin(), p.end()) - p.begin();
+  std::istringstream lines(out);
+  std::string first_line, second_line;
+  std::getline(lines, first_line);
+  std::getline(lines, second_line);
+  EXPECT_EQ(first_line, dir.file("img.png"));
+  EXPECT_EQ(std::stoll(second_line), best) << out;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 4) << out;
 }
 
 TEST(CliTrain, ErrorsAreOneLineAndLeaveNoOutputFile) {

@@ -112,6 +112,8 @@ TEST(Fit, ResumeFromCheckpointEqualsUninterruptedRun) {
   Checkpoint c = load_checkpoint(ckpt);
   EXPECT_EQ(c.state.epoch, 1);
   EXPECT_EQ(c.state.history.epochs.size(), 1u);
+  EXPECT_EQ(c.state.class_names, d.class_names);
+  EXPECT_EQ(c.state.class_names.at(9), "Ankle boot");
   compile_adam(*c.model);
   c.restore(*c.model->optimizer());
   const History h = c.model->fit(d, {.epochs = 2, .batch_size = 32, .seed = 6,

@@ -15,6 +15,7 @@ struct TrainingState {
   int64_t batch = 0;  // batches of that epoch already done (non-zero after an interrupt)
   double base_lr = 0.0;
   History history;
+  std::vector<std::string> class_names;  // of the training data, for predictions by name
 };
 
 // Atomic (temporary file + rename): a crash never leaves a half-written checkpoint behind.
@@ -33,5 +34,8 @@ struct Checkpoint {
 };
 
 Checkpoint load_checkpoint(const std::string& path);
+
+// The class names a model file was trained with (empty when it holds none).
+std::vector<std::string> class_names_of(const std::map<std::string, std::string>& metadata);
 
 }  // namespace convnet

@@ -9,6 +9,7 @@ namespace convnet {
 namespace {
 
 constexpr const char* kStateKey = "training_state";
+constexpr const char* kClassNamesKey = "class_names";
 
 nlohmann::json config_to_json(const Config& c) {
   nlohmann::json j = nlohmann::json::object();
@@ -42,6 +43,8 @@ void save_checkpoint(const std::string& path, Model& model, Optimizer& optimizer
                          {"optimizer_config", config_to_json(optimizer.config())},
                          {"history", nlohmann::json::parse(state.history.to_json())}};
   extra.extra_metadata[kStateKey] = j.dump();
+  if (!state.class_names.empty())
+    extra.extra_metadata[kClassNamesKey] = nlohmann::json(state.class_names).dump();
   io::save_model(model, path, extra);
 }
 
@@ -50,6 +53,7 @@ Checkpoint load_checkpoint(const std::string& path) {
   Checkpoint c;
   c.model = std::move(loaded.model);
   c.optimizer_state = std::move(loaded.extra_tensors);
+  c.state.class_names = class_names_of(loaded.metadata);
   auto it = loaded.metadata.find(kStateKey);
   if (it == loaded.metadata.end()) return c;
   try {
@@ -65,6 +69,16 @@ Checkpoint load_checkpoint(const std::string& path) {
     throw std::runtime_error(path + ": corrupt training state: " + e.what());
   }
   return c;
+}
+
+std::vector<std::string> class_names_of(const std::map<std::string, std::string>& metadata) {
+  auto it = metadata.find(kClassNamesKey);
+  if (it == metadata.end()) return {};
+  try {
+    return nlohmann::json::parse(it->second).get<std::vector<std::string>>();
+  } catch (const std::exception&) {
+    return {};  // names are a convenience: a file with unreadable ones still predicts by index
+  }
 }
 
 void Checkpoint::restore(Optimizer& optimizer) const {

@@ -35,7 +35,8 @@ History Model::fit(const Dataset& train_data, const FitOptions& o) {
   const int64_t batches = loader.batches_per_epoch();
   Progress progress(o.verbose, o.epochs, batches);
   TrainingState state{.epoch = o.initial_epoch, .batch = o.initial_batch,
-                      .base_lr = optimizer_->lr(), .history = o.initial_history};
+                      .base_lr = optimizer_->lr(), .history = o.initial_history,
+                      .class_names = train_data.class_names};
   auto checkpoint = [&] {
     if (!o.checkpoint_path.empty()) save_checkpoint(o.checkpoint_path, *this, *optimizer_, state);
   };

@@ -6,7 +6,9 @@
 
 #include "commands.h"
 #include "common.h"
+#include "convnet/checkpoint.h"
 #include "convnet/data.h"
+#include "convnet/io/model_file.h"
 #include "convnet/io/npy.h"
 #include "convnet/train.h"
 
@@ -19,7 +21,8 @@ struct Args {
   int64_t top = 5, batch_size = 256;
 };
 
-void print_top(const std::string& label, const float* scores, int64_t classes, int64_t k) {
+void print_top(const std::string& label, const float* scores, int64_t classes, int64_t k,
+               const std::vector<std::string>& names) {
   std::vector<int64_t> order(static_cast<size_t>(classes));
   std::iota(order.begin(), order.end(), 0);
   k = std::min(k, classes);
@@ -28,11 +31,21 @@ void print_top(const std::string& label, const float* scores, int64_t classes, i
   std::cout << label << "\n";
   for (int64_t i = 0; i < k; ++i)
     std::cout << "  " << std::setw(3) << order[size_t(i)] << "  " << std::fixed
-              << std::setprecision(4) << scores[order[size_t(i)]] << "\n";
+              << std::setprecision(4) << scores[order[size_t(i)]]
+              << (size_t(order[size_t(i)]) < names.size() ? "  " + names[size_t(order[size_t(i)])] : "")
+              << "\n";
 }
 
 void run_predict(const Args& a) {
-  auto model = open_model(a.model);
+  std::unique_ptr<Model> model;
+  std::vector<std::string> names;
+  if (is_model_file(a.model)) {
+    io::LoadedModel loaded = io::load_model(a.model);
+    model = std::move(loaded.model);
+    names = class_names_of(loaded.metadata);
+  } else {
+    model = open_model(a.model);
+  }
   if (!a.input.empty()) {
     if (a.output.empty()) throw std::invalid_argument("--input needs --output");
     Tensor x = io::read_npy(a.input);
@@ -46,7 +59,7 @@ void run_predict(const Args& a) {
   for (const std::string& path : a.images) {
     const Tensor img = read_image(path, {.channels = in[0], .height = in[1], .width = in[2]});
     const Tensor y = model->predict(img.reshape(in.with_batch(1)));
-    print_top(path, y.data(), y.numel(), a.top);
+    print_top(path, y.data(), y.numel(), a.top, names);
   }
 }
 
