@@ -53,6 +53,24 @@ double number_after(const std::string& text, const std::string& key) {
   return std::stod(text.substr(at + key.size()));
 }
 
+// Starts `convnet train ... --out out --quiet` in a child process, output discarded, and waits up
+// to a minute for its first checkpoint.
+pid_t start_training(const std::string& data, const std::string& out, const char* epochs) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::freopen("/dev/null", "w", stdout);
+    ::freopen("/dev/null", "w", stderr);
+    ::execl(CONVNET_CLI, CONVNET_CLI, "train", "--model", "lenet5", "--data", data.c_str(),
+            "--epochs", epochs, "--batch-size", "32", "--out", out.c_str(), "--quiet",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (pid > 0 && !std::filesystem::exists(out) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return pid;
+}
+
 TEST(CliTrain, TrainEvalPredictShareOneModelFile) {
   TempDir dir;
   const std::string data = write_small_dataset(dir, 512, 200);
@@ -119,18 +137,8 @@ TEST(CliTrain, ResumeInterruptAndPredictByName) {
 
   // SIGINT while training: a checkpoint, exit status 130, a hint to resume.
   const std::string interrupted = dir.file("int.safetensors");
-  const pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::freopen("/dev/null", "w", stdout);
-    ::freopen("/dev/null", "w", stderr);
-    ::execl(CONVNET_CLI, CONVNET_CLI, "train", "--model", "lenet5", "--data", data.c_str(),
-            "--epochs", "500", "--out", interrupted.c_str(), "--quiet", static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!std::filesystem::exists(interrupted) && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const pid_t pid = start_training(data, interrupted, "500");
+  ASSERT_GT(pid, 0);
   ::kill(pid, SIGINT);
   int wstatus = 0;
   ::waitpid(pid, &wstatus, 0);
@@ -188,19 +196,8 @@ TEST(CliTrain, KilledTrainingLeavesALoadableCheckpoint) {
   std::srand(unsigned(::getpid()));
   for (int round = 0; round < 3; ++round) {
     std::filesystem::remove(model);
-    const pid_t pid = ::fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      ::freopen("/dev/null", "w", stdout);
-      ::freopen("/dev/null", "w", stderr);
-      ::execl(CONVNET_CLI, CONVNET_CLI, "train", "--model", "lenet5", "--data", data.c_str(),
-              "--epochs", "200", "--batch-size", "32", "--out", model.c_str(), "--quiet",
-              static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (!std::filesystem::exists(model) && std::chrono::steady_clock::now() < deadline)
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    const pid_t pid = start_training(data, model, "200");
+    ASSERT_GT(pid, 0);
     std::this_thread::sleep_for(std::chrono::milliseconds(std::rand() % 400));
     ::kill(pid, SIGKILL);
     int wstatus = 0;
