@@ -165,6 +165,28 @@ TEST(CliTrain, ResumeInterruptAndPredictByName) {
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 4) << out;
 }
 
+// An image folder of RGB images of another size trains LeNet-5 at --input 1x28x28.
+TEST(CliTrain, ImageFolderIsResizedToTheModelInput) {
+  TempDir dir;
+  Rng rng(3);
+  for (const char* cls : {"dark", "light"})
+    for (int i = 0; i < 12; ++i) {
+      Tensor img({3, 30, 40});
+      const float base = std::string(cls) == "dark" ? 0.2f : 0.8f;
+      for (float& v : img) v = base + rng.uniform(-0.1f, 0.1f);
+      write_png(dir.file(std::string("images/") + cls + "/" + std::to_string(i) + ".png"), img);
+    }
+  int status = 0;
+  const std::string out = cli("train --model lenet5 --input 1x28x28 --data " +
+                                  dir.file("images") + " --epochs 3 --batch-size 8 --out " +
+                                  dir.file("m.safetensors") + " --quiet",
+                              status, true);
+  ASSERT_EQ(status, 0) << out;
+  auto m = io::load_model(dir.file("m.safetensors")).model;
+  EXPECT_EQ(m->input_shape(), Shape({1, 28, 28}));
+  EXPECT_EQ(m->output_shape(), Shape({2}));
+}
+
 TEST(CliTrain, ErrorsAreOneLineAndLeaveNoOutputFile) {
   TempDir dir;
   int status = 0;

@@ -16,7 +16,7 @@ extern "C" void on_sigint(int) { g_interrupted = true; }
 
 struct TrainArgs {
   std::string model = "lenet5", data = "fashion-mnist", out = "model.safetensors", history, resume;
-  std::string optimizer = "adam", schedule;
+  std::string optimizer = "adam", schedule, input;
   int64_t epochs = 10, batch_size = 64;
   double lr = 1e-3, momentum = 0.9, weight_decay = 0.0, validation_split = 0.0, clip_norm = 0.0;
   double label_smoothing = 0.0;
@@ -32,8 +32,18 @@ Config optimizer_config(const TrainArgs& a) {
   return c;
 }
 
+// Image folders are decoded at the model's input size: --input, else a model file's own.
+ImageFolderOptions image_size(const TrainArgs& a) {
+  Shape in;
+  if (!a.input.empty()) in = parse_shape(a.input);
+  else if (!a.resume.empty()) in = open_model(a.resume)->input_shape();
+  else if (is_model_file(a.model)) in = open_model(a.model)->input_shape();
+  if (in.rank() != 3) return {};
+  return {.channels = in[0], .height = in[1], .width = in[2]};
+}
+
 void run_train(const TrainArgs& a) {
-  const DataSplits data = load_dataset(a.data);
+  const DataSplits data = load_dataset(a.data, image_size(a));
   std::unique_ptr<Model> model;
   FitOptions fit{.epochs = a.epochs, .batch_size = a.batch_size,
                  .validation_split = a.validation_split, .seed = a.seed,
@@ -89,6 +99,7 @@ void add_train(CLI::App& app) {
   cmd->add_option("--model", a->model, "Zoo model name or model file")->capture_default_str();
   cmd->add_option("--data", a->data, "fashion-mnist, mnist, an IDX folder or an image folder")
       ->capture_default_str();
+  cmd->add_option("--input", a->input, "Input shape CxHxW; image folders are resized to it");
   cmd->add_option("--epochs", a->epochs, "Epochs to train")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--batch-size", a->batch_size, "Mini-batch size")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--optimizer", a->optimizer, "sgd | adam | adamw | rmsprop")
