@@ -6,7 +6,7 @@ request {"mode": "make", "dir": D, "cases": [names], "seed": S}: writes D/<case>
 D/<case>.x.npy and PyTorch's output D/<case>.y.npy for each case; responds
 {"cases": [{"name", "onnx", "input", "output", "opset"}]}. Case names: the torchvision models
 "lenet", "alexnet", "vgg11", "mobilenet_v2", "resnet18" (random weights, small inputs where the
-architecture allows), and "ops", which expands into one single-operator model per operator and
+architecture allows), "refused" (models convnet must refuse: no input or output files), and "ops", which expands into one single-operator model per operator and
 opset pair, attributes drawn at random from the seed.
 
 request {"mode": "verify", "items": [{"onnx", "input", "output"}]}: runs onnx.checker on each
@@ -172,6 +172,24 @@ def helper_cases(rng):
             yield name, model, shape, opset, ref
 
 
+def refused_cases():
+    """Models convnet must refuse, by name: (case, model)."""
+    from onnx import TensorProto, helper
+
+    def model(node, dtype=TensorProto.FLOAT, shape=(1, 2, 4, 4)):
+        graph = helper.make_graph(
+            [node], "refused", [helper.make_tensor_value_info("input", dtype, list(shape))],
+            [helper.make_tensor_value_info("output", dtype, None)])
+        m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+        m.ir_version = 7
+        return m
+    yield "refused_op", model(helper.make_node("Hardmax", ["input"], ["output"], name="hm"))
+    yield "refused_dtype", model(helper.make_node("Relu", ["input"], ["output"], name="r"),
+                                 TensorProto.FLOAT16)
+    yield "refused_attr", model(helper.make_node("MaxPool", ["input"], ["output"], name="mp",
+                                                 kernel_shape=[2, 2], dilations=[2, 2]))
+
+
 def make(request):
     import onnx
     import torch
@@ -189,7 +207,12 @@ def make(request):
                     "output": base + ".y.npy", "opset": opset})
 
     for case in request["cases"]:
-        if case == "ops":
+        if case == "refused":
+            for tag, model in refused_cases():
+                onnx.save(model, f"{out_dir}/{tag}.onnx")
+                out.append({"name": tag, "onnx": f"{out_dir}/{tag}.onnx", "input": "",
+                            "output": "", "opset": 13})
+        elif case == "ops":
             for name, m, shapes, opsets in op_cases(rng):
                 x = torch.randn(*shapes[0])
                 with torch.no_grad():
