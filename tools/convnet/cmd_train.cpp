@@ -7,6 +7,7 @@
 #include "common.h"
 #include "convnet/checkpoint.h"
 #include "convnet/train.h"
+#include "convnet/transfer.h"
 
 namespace convnet::cli {
 namespace {
@@ -16,7 +17,8 @@ extern "C" void on_sigint(int) { g_interrupted = true; }
 
 struct TrainArgs {
   std::string model = "lenet5", data = "fashion-mnist", out = "model.safetensors", history, resume;
-  std::string optimizer = "adam", schedule, input;
+  std::string optimizer = "adam", schedule, input, freeze_until;
+  int64_t replace_head = 0;
   int64_t epochs = 10, batch_size = 64;
   double lr = 1e-3, momentum = 0.9, weight_decay = 0.0, validation_split = 0.0, clip_norm = 0.0;
   double label_smoothing = 0.0;
@@ -59,6 +61,8 @@ void run_train(const TrainArgs& a) {
   } else {
     model = open_model(a.model, {.input_shape = data.train.images.shape().without_batch(),
                                  .classes = data.train.num_classes(), .seed = a.seed});
+    if (a.replace_head > 0) model = replace_head(*model, a.replace_head, a.seed);
+    if (a.replace_head > 0 || !a.freeze_until.empty()) freeze_until(*model, a.freeze_until);
   }
   model->compile(make_optimizer(a.optimizer, model->params(), optimizer_config(a)),
                  std::make_unique<SoftmaxCrossEntropy>(
@@ -119,6 +123,10 @@ void add_train(CLI::App& app) {
   cmd->add_option("--out", a->out, "Model file, checkpointed after every epoch")->capture_default_str();
   cmd->add_option("--history", a->history, "Write the per-epoch history (.json or .csv)");
   cmd->add_option("--resume", a->resume, "Continue from a checkpoint written by --out");
+  cmd->add_option("--replace-head", a->replace_head,
+                  "Transfer learning: a new last Dense layer with N classes; freezes the layers "
+                  "before it unless --freeze-until says otherwise");
+  cmd->add_option("--freeze-until", a->freeze_until, "Freeze the layers up to this one (included)");
   cmd->add_flag("--quiet", a->quiet, "Print only the final test accuracy");
   cmd->callback([a] { run_train(*a); });
 }

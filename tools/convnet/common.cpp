@@ -5,15 +5,19 @@
 #include <stdexcept>
 
 #include "convnet/io/model_file.h"
+#include "convnet/io/onnx.h"
 
 namespace convnet::cli {
 
+bool is_onnx_file(const std::string& spec) { return spec.ends_with(".onnx"); }
+
 bool is_model_file(const std::string& spec) {
   return std::filesystem::is_regular_file(spec) ||
-         spec.find(".safetensors") != std::string::npos;
+         spec.find(".safetensors") != std::string::npos || is_onnx_file(spec);
 }
 
 std::unique_ptr<Model> open_model(const std::string& spec, const zoo::ZooOptions& options) {
+  if (is_onnx_file(spec)) return io::import_onnx(spec);
   if (is_model_file(spec)) return io::load_model(spec).model;
   return zoo::make_model(spec, options);
 }

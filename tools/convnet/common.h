@@ -9,9 +9,11 @@
 
 namespace convnet::cli {
 
-// A saved model file (.safetensors) when `spec` names an existing file, else a zoo model.
+// A saved model file (.safetensors), an ONNX model (.onnx, imported) when `spec` names an existing
+// file, else a zoo model.
 std::unique_ptr<Model> open_model(const std::string& spec, const zoo::ZooOptions& options = {});
 bool is_model_file(const std::string& spec);
+bool is_onnx_file(const std::string& spec);
 
 // "3x120x120" -> [3, 120, 120]; throws std::invalid_argument naming the text.
 Shape parse_shape(const std::string& text);
