@@ -7,6 +7,7 @@
 #include "common.h"
 #include "convnet/checkpoint.h"
 #include "convnet/train.h"
+#include "convnet/vision/report.h"
 
 namespace convnet::cli {
 namespace {
@@ -16,6 +17,7 @@ extern "C" void on_sigint(int) { g_interrupted = true; }
 
 struct TrainArgs {
   std::string model = "lenet5", data = "fashion-mnist", out = "model.safetensors", history, resume;
+  std::string report;  // HTML training report
   std::string optimizer = "adam", schedule;
   int64_t epochs = 10, batch_size = 64;
   double lr = 1e-3, momentum = 0.9, weight_decay = 0.0, validation_split = 0.0, clip_norm = 0.0;
@@ -78,6 +80,10 @@ void run_train(const TrainArgs& a) {
     if (!a.quiet) std::cout << "\nTest set (" << data.test.size() << " images)\n" << e.to_table();
     std::cout << "test accuracy: " << e.accuracy << "\n";
   }
+  if (!a.report.empty()) {
+    write_training_report(a.report, history, {.model = model.get(), .test_data = &data.test});
+    if (!a.quiet) std::cout << "report written to " << a.report << "\n";
+  }
   if (!a.quiet) std::cout << "model saved to " << a.out << "\n";
 }
 
@@ -107,6 +113,7 @@ void add_train(CLI::App& app) {
   cmd->add_option("--seed", a->seed, "Random seed (same seed, same run)")->capture_default_str();
   cmd->add_option("--out", a->out, "Model file, checkpointed after every epoch")->capture_default_str();
   cmd->add_option("--history", a->history, "Write the per-epoch history (.json or .csv)");
+  cmd->add_option("--report", a->report, "Write an HTML training report (curves, confusion matrix, ...)");
   cmd->add_option("--resume", a->resume, "Continue from a checkpoint written by --out");
   cmd->add_flag("--quiet", a->quiet, "Print only the final test accuracy");
   cmd->callback([a] { run_train(*a); });
