@@ -77,6 +77,28 @@ void Graph::set_outputs(const std::vector<SymbolicTensor>& outputs) {
 
 std::vector<Tensor> Graph::forward(const std::vector<Tensor>& inputs, Mode mode) {
   if (outputs_.empty()) throw std::logic_error(name_ + ": set_outputs() was not called");
+  const std::vector<Tensor> values = forward_nodes(inputs, mode, nodes_.size() - 1);
+  std::vector<Tensor> outs;
+  for (int o : outputs_) outs.push_back(values[size_t(o)]);
+  return outs;
+}
+
+Tensor Graph::forward(const Tensor& x, Mode mode) {
+  if (inputs_.size() != 1 || outputs_.size() != 1)
+    throw std::invalid_argument(name_ + ": has several inputs or outputs; call the list form");
+  return forward(std::vector<Tensor>{x}, mode)[0];
+}
+
+Tensor Graph::forward_to(const Tensor& x, const std::string& layer, Mode mode) {
+  const Layer* target = &this->layer(layer);  // throws, listing the names
+  if (inputs_.size() != 1) throw std::invalid_argument(name_ + ": has several inputs");
+  size_t last = 0;
+  while (nodes_[last].layer.get() != target) ++last;
+  return forward_nodes({x}, mode, last)[last];
+}
+
+std::vector<Tensor> Graph::forward_nodes(const std::vector<Tensor>& inputs, Mode mode,
+                                         size_t last) {
   if (inputs.size() != inputs_.size())
     throw std::invalid_argument(name_ + ": " + std::to_string(inputs.size()) + " inputs given, " +
                                 std::to_string(inputs_.size()) + " expected");
@@ -89,7 +111,7 @@ std::vector<Tensor> Graph::forward(const std::vector<Tensor>& inputs, Mode mode)
                        (n.shape.rank() ? ", " : "") + n.shape.str().substr(1));
     values[size_t(inputs_[i])] = inputs[i];
   }
-  for (size_t i = 0; i < nodes_.size(); ++i) {
+  for (size_t i = 0; i <= last; ++i) {
     Node& n = nodes_[i];
     if (!n.layer) continue;
     if (auto* merge = dynamic_cast<MergeLayer*>(n.layer.get())) {
@@ -100,15 +122,7 @@ std::vector<Tensor> Graph::forward(const std::vector<Tensor>& inputs, Mode mode)
       values[i] = n.layer->forward(values[size_t(n.inputs[0])], mode);
     }
   }
-  std::vector<Tensor> outs;
-  for (int o : outputs_) outs.push_back(values[size_t(o)]);
-  return outs;
-}
-
-Tensor Graph::forward(const Tensor& x, Mode mode) {
-  if (inputs_.size() != 1 || outputs_.size() != 1)
-    throw std::invalid_argument(name_ + ": has several inputs or outputs; call the list form");
-  return forward(std::vector<Tensor>{x}, mode)[0];
+  return values;
 }
 
 std::vector<Tensor> Graph::backward_impl(const std::vector<Tensor>& dys, bool from_logits) {

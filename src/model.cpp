@@ -27,26 +27,29 @@ std::string shape_cell(const Shape& s) {
   return out + ")";
 }
 
-// Receptive field of a unit: its size on the model input and the input distance between
-// neighbouring units (the product of the strides so far).
+// Receptive field of a unit: its size on the model input, the input distance between
+// neighbouring units (the product of the strides so far), and where unit (0, 0)'s field starts.
 struct Field {
   Size2 size = 1, jump = 1;
+  int64_t top = 0, left = 0;
 };
 
 // A window of kernel k and stride s over units with field f: each new unit sees k units spaced
 // f.jump apart, so its field grows by (k - 1) * jump. An up-sampling factor u packs u outputs into
-// the distance of one input unit.
+// the distance of one input unit. The first window starts pad units before the first input unit.
 Field apply(const Field& f, const Layer::Window& w) {
   auto jump = [](int64_t j, int64_t s, int64_t u) { return std::max<int64_t>(1, (j * s + u - 1) / u); };
   return {{f.size.h + (w.kernel.h - 1) * f.jump.h, f.size.w + (w.kernel.w - 1) * f.jump.w},
-          {jump(f.jump.h, w.stride.h, w.upsample.h), jump(f.jump.w, w.stride.w, w.upsample.w)}};
+          {jump(f.jump.h, w.stride.h, w.upsample.h), jump(f.jump.w, w.stride.w, w.upsample.w)},
+          f.top - w.pad_top * f.jump.h, f.left - w.pad_left * f.jump.w};
 }
 Field widest(const Field& a, const Field& b) {
   return {{std::max(a.size.h, b.size.h), std::max(a.size.w, b.size.w)},
-          {std::max(a.jump.h, b.jump.h), std::max(a.jump.w, b.jump.w)}};
+          {std::max(a.jump.h, b.jump.h), std::max(a.jump.w, b.jump.w)},
+          std::min(a.top, b.top), std::min(a.left, b.left)};
 }
 // After Flatten, Dense or global pooling every unit sees the whole input.
-Field whole(Size2 image) { return {image, image}; }
+Field whole(Size2 image) { return {image, image, 0, 0}; }
 
 // 15470264320 -> "15.47G"; 0 -> "0".
 std::string human(double v, const char* unit) {
@@ -113,6 +116,8 @@ ModelSummary Model::summary_info() {
     fields[row.name] = previous = out;
     row.receptive_field = out.size;
     row.jump = out.jump;
+    row.field_top = out.top;
+    row.field_left = out.left;
     s.total_params += row.params;
     s.trainable_params += row.trainable_params;
     s.total_macs += row.macs;

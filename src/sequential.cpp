@@ -38,12 +38,23 @@ Shape Sequential::output_shape() const {
 }
 
 Tensor Sequential::forward(const Tensor& x, Mode mode) {
+  return forward_below(layers_.size(), x, mode);
+}
+
+Tensor Sequential::forward_to(const Tensor& x, const std::string& layer, Mode mode) {
+  const Layer* target = &this->layer(layer);  // throws, listing the names
+  size_t end = 0;
+  while (layers_[end].get() != target) ++end;
+  return forward_below(end + 1, x, mode);
+}
+
+Tensor Sequential::forward_below(size_t end, const Tensor& x, Mode mode) {
   if (x.rank() != input_shape_.rank() + 1)
     throw ShapeError(name_ + ": received batch of shape " + x.shape().str() + ", expected " +
                      "[N" +
                      (input_shape_.rank() ? ", " : "") + input_shape_.str().substr(1));
   Tensor h = x;
-  for (auto& l : layers_) h = l->forward(h, mode);
+  for (size_t i = 0; i < end; ++i) h = layers_[i]->forward(h, mode);
   return h;
 }
 

@@ -40,6 +40,10 @@ struct LayerSummary {
   // Receptive field of one output unit on the model input (size, and the jump between
   // neighbouring units' fields); the whole input once the spatial layout is gone.
   Size2 receptive_field = 1, jump = 1;
+  // Input coordinates of the top-left corner of unit (0, 0)'s field: negative where the field
+  // reaches into zero padding. Unit (y, x) sees rows field_top + y * jump.h onwards (approximate
+  // after up-sampling layers, whose jumps are rounded to whole pixels).
+  int64_t field_top = 0, field_left = 0;
 };
 
 struct ModelSummary {
@@ -64,6 +68,11 @@ class Model {
   // softmax's input (see Layer::ends_in_softmax).
   virtual bool ends_in_softmax() = 0;
   virtual Tensor backward_from_logits(const Tensor& dlogits) = 0;
+  // The output of the layer named `layer` for x ([N, input_shape...] -> [N, that layer's output
+  // shape...]): the forward pass stopped there, running only the layers before it (feature maps to
+  // look at, features for retrieval). Throws std::invalid_argument listing the layers when there
+  // is no layer of that name.
+  virtual Tensor forward_to(const Tensor& x, const std::string& layer, Mode mode = Mode::eval) = 0;
 
   virtual std::vector<Layer*> layers() = 0;
   // For each layer, in layers() order, the names of the nodes feeding it; empty for models whose

@@ -129,11 +129,10 @@ Tensor read_image(const std::string& path, const ImageFolderOptions& options) {
   return t;
 }
 
-void write_png(const std::string& path, const Tensor& image_chw) {
+std::string encode_png(const Tensor& image_chw) {
   const Shape& s = image_chw.shape();
   if (s.rank() != 3 || !(s[0] == 1 || s[0] == 3 || s[0] == 4) || s[1] < 1 || s[2] < 1)
-    throw std::invalid_argument("write_png: '" + path +
-                                "': expected an image [C, H, W] with C = 1, 3 or 4, got " +
+    throw std::invalid_argument("PNG image: expected [C, H, W] with C = 1, 3 or 4, got " +
                                 s.str());
   const int64_t C = s[0], H = s[1], W = s[2];
   std::vector<unsigned char> pixels(size_t(C * H * W));
@@ -149,7 +148,17 @@ void write_png(const std::string& path, const Tensor& image_chw) {
     static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), size_t(size));
   };
   if (!stbi_write_png_to_func(append, &encoded, int(W), int(H), int(C), pixels.data(), int(W * C)))
-    throw std::runtime_error("write_png: '" + path + "': PNG encoding failed");
+    throw std::runtime_error("PNG encoding failed");
+  return encoded;
+}
+
+void write_png(const std::string& path, const Tensor& image_chw) {
+  std::string encoded;
+  try {
+    encoded = encode_png(image_chw);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument("write_png: '" + path + "': " + e.what());
+  }
   io::write_file_atomically(path, std::string_view(encoded.data(), encoded.size()));
 }
 

@@ -8,6 +8,7 @@
 #include "convnet/checkpoint.h"
 #include "convnet/train.h"
 #include "convnet/transfer.h"
+#include "convnet/vision/report.h"
 
 namespace convnet::cli {
 namespace {
@@ -17,6 +18,7 @@ extern "C" void on_sigint(int) { g_interrupted = true; }
 
 struct TrainArgs {
   std::string model = "lenet5", data = "fashion-mnist", out = "model.safetensors", history, resume;
+  std::string report;  // HTML training report
   std::string optimizer = "adam", schedule, input, freeze_until;
   int64_t replace_head = 0;
   int64_t epochs = 10, batch_size = 64;
@@ -92,6 +94,10 @@ void run_train(const TrainArgs& a) {
     if (!a.quiet) std::cout << "\nTest set (" << data.test.size() << " images)\n" << e.to_table();
     std::cout << "test accuracy: " << e.accuracy << "\n";
   }
+  if (!a.report.empty()) {
+    write_training_report(a.report, history, {.model = model.get(), .test_data = &data.test});
+    if (!a.quiet) std::cout << "report written to " << a.report << "\n";
+  }
   if (!a.quiet) std::cout << "model saved to " << a.out << "\n";
 }
 
@@ -122,6 +128,7 @@ void add_train(CLI::App& app) {
   cmd->add_option("--seed", a->seed, "Random seed (same seed, same run)")->capture_default_str();
   cmd->add_option("--out", a->out, "Model file, checkpointed after every epoch")->capture_default_str();
   cmd->add_option("--history", a->history, "Write the per-epoch history (.json or .csv)");
+  cmd->add_option("--report", a->report, "Write an HTML training report (curves, confusion matrix, ...)");
   cmd->add_option("--resume", a->resume, "Continue from a checkpoint written by --out");
   cmd->add_option("--replace-head", a->replace_head,
                   "Transfer learning: a new last Dense layer with N classes; freezes the layers "

@@ -14,9 +14,16 @@ void add_eval(CLI::App& app);
 void add_predict(CLI::App& app);
 void add_import(CLI::App& app);
 void add_export(CLI::App& app);
+void add_filter(CLI::App& app);
+void add_show_filters(CLI::App& app);
+void add_show_features(CLI::App& app);
+void add_receptive_field(CLI::App& app);
+void add_report(CLI::App& app);
 
 inline std::vector<std::function<void(CLI::App&)>> commands() {
-  return {add_summary, add_train, add_eval, add_predict, add_import, add_export};
+  return {add_summary,      add_train,         add_eval,            add_predict,
+          add_import,       add_export,        add_filter,          add_show_filters,
+          add_show_features, add_receptive_field, add_report};
 }
 
 }  // namespace convnet::cli

@@ -29,6 +29,9 @@ Tensor read_image(const std::string& path, const ImageFolderOptions& options = {
 // Writes an 8-bit PNG from [C, H, W] with C = 1 (grey), 3 (RGB) or 4 (RGBA); values are clamped to
 // [0, 1] and rounded to the nearest of 256 levels.
 void write_png(const std::string& path, const Tensor& image_chw);
+// The same PNG in memory (for data: URIs in HTML reports); throws std::invalid_argument like
+// write_png for a tensor that is not an image.
+std::string encode_png(const Tensor& image_chw);
 
 // All images under dir/<class>/ as one Dataset [N, C, H, W] with labels and class_names.
 Dataset load_image_folder(const std::string& dir, const ImageFolderOptions& options = {});
