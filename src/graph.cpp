@@ -3,6 +3,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "bench/layer_timer.h"
+
 #include "convnet/layers/merge.h"
 
 namespace convnet {
@@ -89,9 +91,17 @@ std::vector<Tensor> Graph::forward(const std::vector<Tensor>& inputs, Mode mode)
                        (n.shape.rank() ? ", " : "") + n.shape.str().substr(1));
     values[size_t(inputs_[i])] = inputs[i];
   }
+  // In eval mode nothing is kept for a backward pass: a value is freed after its last reader.
+  std::vector<size_t> last_reader(nodes_.size(), nodes_.size());
+  if (mode == Mode::eval) {
+    for (size_t i = 0; i < nodes_.size(); ++i)
+      for (int j : nodes_[i].inputs) last_reader[size_t(j)] = i;
+    for (int o : outputs_) last_reader[size_t(o)] = nodes_.size();
+  }
   for (size_t i = 0; i < nodes_.size(); ++i) {
     Node& n = nodes_[i];
     if (!n.layer) continue;
+    const bench::LayerTimer timer(*n.layer, false);
     if (auto* merge = dynamic_cast<MergeLayer*>(n.layer.get())) {
       std::vector<Tensor> xs;
       for (int j : n.inputs) xs.push_back(values[size_t(j)]);
@@ -99,6 +109,8 @@ std::vector<Tensor> Graph::forward(const std::vector<Tensor>& inputs, Mode mode)
     } else {
       values[i] = n.layer->forward(values[size_t(n.inputs[0])], mode);
     }
+    for (int j : n.inputs)
+      if (last_reader[size_t(j)] == i) values[size_t(j)] = Tensor();
   }
   std::vector<Tensor> outs;
   for (int o : outputs_) outs.push_back(values[size_t(o)]);
@@ -125,6 +137,7 @@ std::vector<Tensor> Graph::backward_impl(const std::vector<Tensor>& dys, bool fr
     Node& n = nodes_[i];
     if (!n.layer || grads[i].empty()) continue;
     const bool logits = from_logits && int(i) == outputs_[0];
+    const bench::LayerTimer timer(*n.layer, true);
     if (auto* merge = dynamic_cast<MergeLayer*>(n.layer.get())) {
       const std::vector<Tensor> dxs = merge->backward_all(grads[i]);
       for (size_t k = 0; k < n.inputs.size(); ++k) accumulate(n.inputs[k], dxs[k]);

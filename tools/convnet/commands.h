@@ -12,9 +12,10 @@ void add_summary(CLI::App& app);
 void add_train(CLI::App& app);
 void add_eval(CLI::App& app);
 void add_predict(CLI::App& app);
+void add_benchmark(CLI::App& app);
 
 inline std::vector<std::function<void(CLI::App&)>> commands() {
-  return {add_summary, add_train, add_eval, add_predict};
+  return {add_summary, add_train, add_eval, add_predict, add_benchmark};
 }
 
 }  // namespace convnet::cli
