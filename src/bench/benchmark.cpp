@@ -115,9 +115,9 @@ std::string format_benchmark(const BenchmarkResult& r) {
      << (r.threads == 1 ? "" : "s") << ", " << r.run_ms.size() << " runs\n";
   std::snprintf(line, sizeof line,
                 "ms per batch: median %.3f  min %.3f  max %.3f\nimages/s: %.1f\nGFLOP/s: %.2f "
-                "(%.3f GMAC per image)\npeak RSS: %.1f MiB\n",
+                "(%.2f MMAC per image)\npeak RSS: %.1f MiB\n",
                 r.median_ms, r.min_ms, r.max_ms, r.images_per_s, r.gflops,
-                double(r.macs_per_image) * 1e-9, r.peak_rss_mb);
+                double(r.macs_per_image) * 1e-6, r.peak_rss_mb);
   os << line;
   if (r.layers.empty()) return os.str();
   std::snprintf(line, sizeof line, "\n%-28s %-20s %11s %11s %7s %9s\n", "Layer", "Type",

@@ -19,6 +19,19 @@ constexpr int64_t kPieces = 16, kAlign = 64;
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
            const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
            int64_t ldc) {
+  if (M == 1) {
+    // One row (a Dense layer on one image): sgemv streams B once, where sgemm would first copy
+    // (pack) all of it, doubling the memory traffic of a weight-bound product.
+    const int incx = trans_a ? int(lda) : 1;
+    if (beta == 0.0f) std::fill_n(C, N, 0.0f);  // BLAS may scale stale values, and 0 * NaN is NaN
+    if (trans_b)  // B [N, K]: C = B * a
+      cblas_sgemv(CblasRowMajor, CblasNoTrans, int(N), int(K), alpha, B, int(ldb), A, incx, beta,
+                  C, 1);
+    else  // B [K, N]: C = B^T * a
+      cblas_sgemv(CblasRowMajor, CblasTrans, int(K), int(N), alpha, B, int(ldb), A, incx, beta, C,
+                  1);
+    return;
+  }
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
               trans_b ? CblasTrans : CblasNoTrans, int(M), int(N), int(K), alpha, A, int(lda), B,
               int(ldb), beta, C, int(ldc));
