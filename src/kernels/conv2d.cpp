@@ -73,10 +73,18 @@ void nchw_to_mat(const float* src, int64_t nb, int64_t OC, int64_t P, float* mat
 void bias_backward(const float* diff_dst, int64_t N, int64_t OC, int64_t P, float* diff_bias) {
   parallel_for(OC, grain_for(N * P), [&](int64_t oc0, int64_t oc1) {
     for (int64_t oc = oc0; oc < oc1; ++oc) {
+      // Eight float lanes per plane (they vectorize), planes summed in double.
       double s = 0.0;
       for (int64_t n = 0; n < N; ++n) {
         const float* d = diff_dst + (n * OC + oc) * P;
-        for (int64_t p = 0; p < P; ++p) s += d[p];
+        float lane[8] = {};
+        int64_t p = 0;
+        for (; p + 8 <= P; p += 8)
+          for (int k = 0; k < 8; ++k) lane[k] += d[p + k];
+        double plane = 0.0;
+        for (; p < P; ++p) plane += d[p];
+        for (int k = 0; k < 8; ++k) plane += lane[k];
+        s += plane;
       }
       diff_bias[oc] += float(s);
     }
@@ -185,6 +193,14 @@ void col2im_channels(const ConvGeom& g, int64_t nb, const float* col, float* src
             const float* in = row + n * P + oh * g.OW;
             float* out = img + ih * g.IW;
             const int64_t iw0 = kw * g.DW - g.PL;
+            if (g.SW == 1) {
+              // Unit stride: one contiguous run of additions, which vectorizes.
+              const int64_t lo = std::clamp<int64_t>(-iw0, 0, g.OW);
+              const int64_t hi = std::clamp<int64_t>(g.IW - iw0, lo, g.OW);
+              float* o = out + iw0;
+              for (int64_t ow = lo; ow < hi; ++ow) o[ow] += in[ow];
+              continue;
+            }
             for (int64_t ow = 0; ow < g.OW; ++ow) {
               const int64_t iw = iw0 + ow * g.SW;
               if (iw >= 0 && iw < g.IW) out[iw] += in[ow];
