@@ -119,6 +119,12 @@ def torch_step(model_name, shape, batch, train):
 
 
 def opencv_infer(model, x, tmp):
+    # Equal tensors (torchvision's all-zero biases) would be exported once and shared through
+    # Identity nodes, which OpenCV 4.6 cannot import: make every bias distinct.
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if name.endswith("bias"):
+                p.uniform_(-0.01, 0.01)
     path = os.path.join(tmp, "model.onnx")
     torch.onnx.export(model, x, path, opset_version=11, do_constant_folding=True)
     net = cv2.dnn.readNetFromONNX(path)

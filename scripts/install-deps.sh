@@ -2,13 +2,14 @@
 # Installs what convnet needs from Debian 12's packages (run as root).
 #   scripts/install-deps.sh          build + run: compiler, CMake, OpenBLAS, CLI11, JSON, stb, data
 #   scripts/install-deps.sh --test   also GoogleTest, Google Benchmark and the Python reference stack
-#                                    (PyTorch, torchvision, NumPy, SciPy) the tests compare against
+#                                    (PyTorch, torchvision, NumPy, SciPy) the tests compare against,
+#                                    and OpenCV, the third framework of bench/compare.py
 set -euo pipefail
 packages=(build-essential cmake pkg-config libopenblas-dev libcli11-dev nlohmann-json3-dev
           libstb-dev zlib1g-dev dataset-fashion-mnist)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev python3-torch python3-torchvision
-             python3-numpy python3-scipy)
+             python3-numpy python3-scipy python3-opencv)
 fi
 missing=()
 for p in "${packages[@]}"; do
