@@ -119,14 +119,15 @@ def torch_step(model_name, shape, batch, train):
 
 
 def opencv_infer(model, x, tmp):
-    # Equal tensors (torchvision's all-zero biases) would be exported once and shared through
-    # Identity nodes, which OpenCV 4.6 cannot import: make every bias distinct.
+    # Equal tensors (all-zero biases, BatchNorm's initial statistics) would be exported once and
+    # shared through Identity nodes, which OpenCV 4.6 cannot import: make every tensor distinct.
     with torch.no_grad():
-        for name, p in model.named_parameters():
-            if name.endswith("bias"):
-                p.uniform_(-0.01, 0.01)
+        for t in model.state_dict().values():
+            if t.is_floating_point():
+                t.add_(torch.rand_like(t) * 1e-3)
+    # Opset 10: ReLU6 becomes a Clip with attributes, the form OpenCV 4.6 reads.
     path = os.path.join(tmp, "model.onnx")
-    torch.onnx.export(model, x, path, opset_version=11, do_constant_folding=True)
+    torch.onnx.export(model, x, path, opset_version=10, do_constant_folding=True)
     net = cv2.dnn.readNetFromONNX(path)
     blob = x.numpy()
     return lambda: (net.setInput(blob), net.forward())
