@@ -3,6 +3,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "bench/layer_timer.h"
+
 #include "convnet/layers/merge.h"
 
 namespace convnet {
@@ -111,9 +113,19 @@ std::vector<Tensor> Graph::forward_nodes(const std::vector<Tensor>& inputs, Mode
                        (n.shape.rank() ? ", " : "") + n.shape.str().substr(1));
     values[size_t(inputs_[i])] = inputs[i];
   }
+  // In eval mode nothing is kept for a backward pass: a value is freed after its last reader
+  // (the outputs and the node asked for stay).
+  std::vector<size_t> last_reader(nodes_.size(), nodes_.size());
+  if (mode == Mode::eval) {
+    for (size_t i = 0; i <= last; ++i)
+      for (int j : nodes_[i].inputs) last_reader[size_t(j)] = i;
+    for (int o : outputs_) last_reader[size_t(o)] = nodes_.size();
+    last_reader[last] = nodes_.size();
+  }
   for (size_t i = 0; i <= last; ++i) {
     Node& n = nodes_[i];
     if (!n.layer) continue;
+    const bench::LayerTimer timer(*n.layer, false);
     if (auto* merge = dynamic_cast<MergeLayer*>(n.layer.get())) {
       std::vector<Tensor> xs;
       for (int j : n.inputs) xs.push_back(values[size_t(j)]);
@@ -121,6 +133,8 @@ std::vector<Tensor> Graph::forward_nodes(const std::vector<Tensor>& inputs, Mode
     } else {
       values[i] = n.layer->forward(values[size_t(n.inputs[0])], mode);
     }
+    for (int j : n.inputs)
+      if (last_reader[size_t(j)] == i) values[size_t(j)] = Tensor();
   }
   return values;
 }
@@ -139,6 +153,7 @@ std::vector<Tensor> Graph::backward_impl(const std::vector<Tensor>& dys, bool fr
     Node& n = nodes_[i];
     if (!n.layer || grads[i].empty()) continue;
     const bool logits = from_logits && int(i) == outputs_[0];
+    const bench::LayerTimer timer(*n.layer, true);
     if (auto* merge = dynamic_cast<MergeLayer*>(n.layer.get())) {
       const std::vector<Tensor> dxs = merge->backward_all(grads[i]);
       for (size_t k = 0; k < n.inputs.size(); ++k) accumulate(n.inputs[k], dxs[k]);

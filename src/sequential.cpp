@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "bench/layer_timer.h"
+
 namespace convnet {
 
 Sequential::Sequential(Shape input_shape, SequentialOptions options)
@@ -54,7 +56,10 @@ Tensor Sequential::forward_below(size_t end, const Tensor& x, Mode mode) {
                      "[N" +
                      (input_shape_.rank() ? ", " : "") + input_shape_.str().substr(1));
   Tensor h = x;
-  for (size_t i = 0; i < end; ++i) h = layers_[i]->forward(h, mode);
+  for (size_t i = 0; i < end; ++i) {
+    const bench::LayerTimer timer(*layers_[i], false);
+    h = layers_[i]->forward(h, mode);
+  }
   return h;
 }
 
@@ -62,12 +67,20 @@ Tensor Sequential::backward(const Tensor& dy) { return backward_below(layers_.si
 
 Tensor Sequential::backward_from_logits(const Tensor& dlogits) {
   if (!ends_in_softmax()) throw std::logic_error(name_ + ": the model does not end in a softmax");
-  return backward_below(layers_.size() - 1, layers_.back()->backward_from_logits(dlogits));
+  Tensor dx;
+  {
+    const bench::LayerTimer timer(*layers_.back(), true);
+    dx = layers_.back()->backward_from_logits(dlogits);
+  }
+  return backward_below(layers_.size() - 1, dx);
 }
 
 Tensor Sequential::backward_below(size_t end, const Tensor& dy) {
   Tensor g = dy;
-  for (size_t i = end; i-- > 0;) g = layers_[i]->backward(g);
+  for (size_t i = end; i-- > 0;) {
+    const bench::LayerTimer timer(*layers_[i], true);
+    g = layers_[i]->backward(g);
+  }
   return g;
 }
 

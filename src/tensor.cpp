@@ -1,6 +1,9 @@
 #include "convnet/tensor.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -15,6 +18,17 @@ namespace {
 
 constexpr size_t kAlignment = 64;
 thread_local TensorBudget* current_budget = nullptr;
+
+// Zero tensors from this size on come straight from the kernel's zero pages (mmap): they cost no
+// memory until written, so the gradient buffers of a model that only runs inference stay virtual
+// (VGG-16's are 553 MB), and they go back to the system as soon as they are freed.
+constexpr size_t kZeroPagesMinBytes = size_t(4) << 20;
+
+std::shared_ptr<float> allocate_zero_pages(size_t bytes) {
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  return std::shared_ptr<float>(static_cast<float*>(p), [bytes](float* q) { munmap(q, bytes); });
+}
 
 std::shared_ptr<float> allocate(int64_t n) {
   if (n < 0) throw std::invalid_argument("Tensor: negative number of elements");
@@ -65,6 +79,12 @@ Tensor::Tensor(Shape shape) : Tensor(std::move(shape), 0.0f) {}
 
 Tensor::Tensor(Shape shape, float value) : shape_(std::move(shape)) {
   numel_ = checked_numel(shape_);
+  const size_t bytes = size_t(numel_) * sizeof(float);
+  if (value == 0.0f && !std::signbit(value) && bytes >= kZeroPagesMinBytes) {
+    TensorBudget::charge(numel_);
+    data_ = allocate_zero_pages(bytes);  // page-aligned, so 64-byte aligned too
+    return;
+  }
   data_ = allocate(numel_);
   std::fill_n(data_.get(), numel_, value);
 }

@@ -1,5 +1,7 @@
 #include "kernels/depthwise_conv2d.h"
 
+#include "kernels/parallel.h"
+
 #include <algorithm>
 #include <vector>
 
@@ -9,29 +11,38 @@ namespace {
 // For every image n, output channel oc, output row oh and kernel tap (kh, kw) whose row lies
 // inside the input, calls f(src_row, dst_row, w_index, ow_begin, ow_end, iw_begin): the outputs
 // ow in [ow_begin, ow_end) read src_row[iw_begin + (ow - ow_begin) * SW], all inside the input.
-// The three kernels differ only in what they do with such a row segment.
+// The three kernels differ only in what they do with such a row segment. Input channels are
+// shared among the threads: a channel's outputs, inputs and filters belong to one thread, and the
+// order of every sum is fixed whatever the thread count.
 template <typename F>
 void for_each_row_tap(const ConvGeom& g, F&& f) {
   const int64_t M = g.OC / g.IC;
-  for (int64_t n = 0; n < g.N; ++n)
-    for (int64_t oc = 0; oc < g.OC; ++oc) {
-      const int64_t src_plane = (n * g.IC + oc / M) * g.IH * g.IW;
-      const int64_t dst_plane = (n * g.OC + oc) * g.OH * g.OW;
-      for (int64_t oh = 0; oh < g.OH; ++oh)
-        for (int64_t kh = 0; kh < g.KH; ++kh) {
-          const int64_t ih = oh * g.SH - g.PT + kh * g.DH;
-          if (ih < 0 || ih >= g.IH) continue;
-          for (int64_t kw = 0; kw < g.KW; ++kw) {
-            // iw = ow*SW + off must lie in [0, IW): ow >= ceil(-off / SW), ow <= (IW-1-off) / SW.
-            const int64_t off = kw * g.DW - g.PL;
-            const int64_t ow0 = off >= 0 ? 0 : (-off + g.SW - 1) / g.SW;
-            const int64_t ow1 = off > g.IW - 1 ? 0 : std::min(g.OW, (g.IW - 1 - off) / g.SW + 1);
-            if (ow0 >= ow1) continue;
-            f(src_plane + ih * g.IW, dst_plane + oh * g.OW, (oc * g.KH + kh) * g.KW + kw, ow0, ow1,
-              ow0 * g.SW + off);
-          }
+  const int64_t taps_per_channel = g.N * M * g.OH * g.OW * g.KH * g.KW;
+  const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(taps_per_channel, 1));
+  parallel_for(g.IC, grain, [&](int64_t ic0, int64_t ic1) {
+    for (int64_t ic = ic0; ic < ic1; ++ic)
+      for (int64_t n = 0; n < g.N; ++n)
+        for (int64_t oc = ic * M; oc < (ic + 1) * M; ++oc) {
+          const int64_t src_plane = (n * g.IC + ic) * g.IH * g.IW;
+          const int64_t dst_plane = (n * g.OC + oc) * g.OH * g.OW;
+          for (int64_t oh = 0; oh < g.OH; ++oh)
+            for (int64_t kh = 0; kh < g.KH; ++kh) {
+              const int64_t ih = oh * g.SH - g.PT + kh * g.DH;
+              if (ih < 0 || ih >= g.IH) continue;
+              for (int64_t kw = 0; kw < g.KW; ++kw) {
+                // iw = ow*SW + off must lie in [0, IW): ow >= ceil(-off / SW),
+                // ow <= (IW-1-off) / SW.
+                const int64_t off = kw * g.DW - g.PL;
+                const int64_t ow0 = off >= 0 ? 0 : (-off + g.SW - 1) / g.SW;
+                const int64_t ow1 =
+                    off > g.IW - 1 ? 0 : std::min(g.OW, (g.IW - 1 - off) / g.SW + 1);
+                if (ow0 >= ow1) continue;
+                f(src_plane + ih * g.IW, dst_plane + oh * g.OW, (oc * g.KH + kh) * g.KW + kw, ow0,
+                  ow1, ow0 * g.SW + off);
+              }
+            }
         }
-    }
+  });
 }
 
 }  // namespace
@@ -46,7 +57,10 @@ void depthwise_conv2d_forward(const ConvGeom& g, const float* src, const float* 
     const float w = weights[wi];
     const float* x = src + s + iw0;
     float* y = dst + d;
-    for (int64_t ow = ow0; ow < ow1; ++ow) y[ow] += w * x[(ow - ow0) * SW];
+    if (SW == 1)  // the common case, written so that it vectorizes
+      for (int64_t ow = ow0; ow < ow1; ++ow) y[ow] += w * x[ow - ow0];
+    else
+      for (int64_t ow = ow0; ow < ow1; ++ow) y[ow] += w * x[(ow - ow0) * SW];
   });
 }
 
@@ -58,7 +72,10 @@ void depthwise_conv2d_backward_data(const ConvGeom& g, const float* diff_dst, co
     const float w = weights[wi];
     float* dx = diff_src + s + iw0;
     const float* dy = diff_dst + d;
-    for (int64_t ow = ow0; ow < ow1; ++ow) dx[(ow - ow0) * SW] += w * dy[ow];
+    if (SW == 1)
+      for (int64_t ow = ow0; ow < ow1; ++ow) dx[ow - ow0] += w * dy[ow];
+    else
+      for (int64_t ow = ow0; ow < ow1; ++ow) dx[(ow - ow0) * SW] += w * dy[ow];
   });
 }
 

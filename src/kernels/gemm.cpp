@@ -2,32 +2,69 @@
 
 #include <cblas.h>
 
+#include <algorithm>
+
+#include "kernels/parallel.h"
+
 namespace convnet::kernels {
 namespace {
 
-// OpenBLAS wakes its threads for every call; below a few tens of millions of multiply-adds the
-// wake-up costs more than the second core saves (LeNet-5 trains twice as fast on one thread).
-constexpr int64_t kThreadedMinMacs = int64_t(1) << 25;
+// Below this many multiply-adds a GEMM is one OpenBLAS call on the calling thread: waking the
+// other threads would cost more than they save.
+constexpr int64_t kParallelMinMacs = int64_t(1) << 19;
+// Larger GEMMs are cut along M or N into at most kPieces stripes whose width is a multiple of
+// kAlign (whole micro-kernel tiles), and the threads share the stripes.
+constexpr int64_t kPieces = 16, kAlign = 64;
 
-void choose_threads(int64_t macs) {
-  static const int all = openblas_get_num_threads();
-  static int current = all;
-  const int want = macs < kThreadedMinMacs ? 1 : all;
-  if (want != current) {
-    openblas_set_num_threads(want);
-    current = want;
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+           const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
+           int64_t ldc) {
+  if (M == 1) {
+    // One row (a Dense layer on one image): sgemv streams B once, where sgemm would first copy
+    // (pack) all of it, doubling the memory traffic of a weight-bound product.
+    const int incx = trans_a ? int(lda) : 1;
+    if (beta == 0.0f) std::fill_n(C, N, 0.0f);  // BLAS may scale stale values, and 0 * NaN is NaN
+    if (trans_b)  // B [N, K]: C = B * a
+      cblas_sgemv(CblasRowMajor, CblasNoTrans, int(N), int(K), alpha, B, int(ldb), A, incx, beta,
+                  C, 1);
+    else  // B [K, N]: C = B^T * a
+      cblas_sgemv(CblasRowMajor, CblasTrans, int(K), int(N), alpha, B, int(ldb), A, incx, beta, C,
+                  1);
+    return;
   }
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+              trans_b ? CblasTrans : CblasNoTrans, int(M), int(N), int(K), alpha, A, int(lda), B,
+              int(ldb), beta, C, int(ldc));
 }
 
 }  // namespace
 
+// OpenBLAS is kept on one thread (convnet/threads.h): its own pool would wake for every call and
+// fight ours. OpenBLAS's rounding depends on the matrix sizes it is given, so the stripes depend on
+// the shape only, never on the thread count or on the caller being parallel already: every thread
+// count computes the same stripes and gets bit-identical results.
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   if (M == 0 || N == 0) return;
-  choose_threads(M * N * K);
-  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-              trans_b ? CblasTrans : CblasNoTrans, int(M), int(N), int(K), alpha, A, int(lda), B,
-              int(ldb), beta, C, int(ldc));
+  num_threads();  // the first use puts OpenBLAS on one thread
+  if (M * N * K < kParallelMinMacs)
+    return sgemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+  const bool by_columns = N >= M;
+  const int64_t len = by_columns ? N : M;
+  const int64_t pieces_wanted = std::clamp<int64_t>(len / kAlign, 1, kPieces);
+  const int64_t width = (len / pieces_wanted + kAlign - 1) / kAlign * kAlign;
+  const int64_t pieces = (len + width - 1) / width;
+  parallel_for(pieces, 1, [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      const int64_t b = p * width, n = std::min(width, len - b);
+      if (by_columns)
+        sgemm(trans_a, trans_b, M, n, K, alpha, A, lda, trans_b ? B + b * ldb : B + b, ldb, beta,
+              C + b, ldc);
+      else
+        sgemm(trans_a, trans_b, n, N, K, alpha, trans_a ? A + b : A + b * lda, lda, B, ldb, beta,
+              C + b * ldc, ldc);
+    }
+  });
 }
 
 void gemm_ref(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,

@@ -19,11 +19,12 @@ void add_show_filters(CLI::App& app);
 void add_show_features(CLI::App& app);
 void add_receptive_field(CLI::App& app);
 void add_report(CLI::App& app);
+void add_benchmark(CLI::App& app);
 
 inline std::vector<std::function<void(CLI::App&)>> commands() {
-  return {add_summary,      add_train,         add_eval,            add_predict,
-          add_import,       add_export,        add_filter,          add_show_filters,
-          add_show_features, add_receptive_field, add_report};
+  return {add_summary,       add_train,           add_eval,   add_predict,
+          add_import,        add_export,          add_filter, add_show_filters,
+          add_show_features, add_receptive_field, add_report, add_benchmark};
 }
 
 }  // namespace convnet::cli

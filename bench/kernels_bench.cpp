@@ -1,0 +1,137 @@
+// Google Benchmark micro-benchmarks of the kernels at real layer shapes of the zoo (VGG-16,
+// ResNet-50, MobileNet v1, LeNet-5), reporting GFLOP/s (2 FLOPs per multiply-add of a direct
+// convolution). Built only when Debian's libbenchmark-dev is installed; not part of ctest:
+//   build/bench/convnet_kernels_bench [--benchmark_filter=vgg16]
+#include <benchmark/benchmark.h>
+
+#include <string>
+#include <vector>
+
+#include "convnet/random.h"
+#include "convnet/threads.h"
+#include "kernels/conv2d.h"
+#include "kernels/depthwise_conv2d.h"
+#include "kernels/gemm.h"
+
+namespace convnet {
+namespace {
+
+using kernels::ConvGeom;
+
+struct Shape2 {
+  const char* name;
+  ConvGeom g;
+};
+
+// 'same' 3x3 or 1x1 convolutions, stride 1 unless said.
+ConvGeom conv(int64_t N, int64_t IC, int64_t HW, int64_t OC, int64_t K, int64_t S = 1,
+              int64_t G = 1) {
+  const int64_t pad = K / 2, out = (HW + 2 * pad - K) / S + 1;
+  return {.N = N, .IC = IC, .IH = HW, .IW = HW, .OC = OC, .KH = K, .KW = K, .SH = S, .SW = S,
+          .PT = pad, .PL = pad, .OH = out, .OW = out, .G = G};
+}
+
+const std::vector<Shape2>& conv_shapes() {
+  static const std::vector<Shape2> shapes = {
+      {"vgg16/conv1_2 b1", conv(1, 64, 224, 64, 3)},
+      {"vgg16/conv3_2 b1", conv(1, 256, 56, 256, 3)},
+      {"vgg16/conv5_1 b1", conv(1, 512, 14, 512, 3)},
+      {"resnet50/layer1.0.conv2 b1", conv(1, 64, 56, 64, 3)},
+      {"resnet50/layer3.0.conv1 1x1 b1", conv(1, 512, 28, 256, 1)},
+      {"mobilenet/conv_pw_13 1x1 b1", conv(1, 1024, 7, 1024, 1)},
+      {"lenet5/conv2d_1 b64", {.N = 64, .IC = 6, .IH = 14, .IW = 14, .OC = 16, .KH = 5, .KW = 5,
+                               .OH = 10, .OW = 10}},
+  };
+  return shapes;
+}
+
+const std::vector<Shape2>& depthwise_shapes() {
+  static const std::vector<Shape2> shapes = {
+      {"mobilenet/conv_dw_2 s2 b1", conv(1, 64, 112, 64, 3, 2, 64)},
+      {"mobilenet/conv_dw_6 b1", conv(1, 256, 28, 256, 3, 1, 256)},
+      {"mobilenet/conv_dw_12 b32", conv(32, 512, 14, 512, 3, 1, 512)},
+  };
+  return shapes;
+}
+
+std::vector<float> random_vector(int64_t n) {
+  Rng rng(1);
+  std::vector<float> v(static_cast<size_t>(n));
+  for (float& x : v) x = rng.uniform(-1.0f, 1.0f);
+  return v;
+}
+
+enum class Pass { forward, backward_data, backward_weights };
+
+template <bool Depthwise>
+void bm_conv(benchmark::State& state, const ConvGeom& g, Pass pass) {
+  const auto src = random_vector(g.N * g.IC * g.IH * g.IW);
+  const auto w = random_vector(g.OC * g.IC / g.G * g.KH * g.KW);
+  const auto bias = random_vector(g.OC);
+  auto dst = random_vector(g.N * g.OC * g.OH * g.OW), ds = src, dw = w, db = bias;
+  for (auto _ : state) {
+    switch (pass) {
+      case Pass::forward:
+        (Depthwise ? kernels::depthwise_conv2d_forward : kernels::conv2d_forward)(
+            g, src.data(), w.data(), bias.data(), dst.data());
+        break;
+      case Pass::backward_data:
+        (Depthwise ? kernels::depthwise_conv2d_backward_data : kernels::conv2d_backward_data)(
+            g, dst.data(), w.data(), ds.data());
+        break;
+      case Pass::backward_weights:
+        (Depthwise ? kernels::depthwise_conv2d_backward_weights
+                   : kernels::conv2d_backward_weights)(g, src.data(), dst.data(), dw.data(),
+                                                       db.data());
+        break;
+    }
+    benchmark::ClobberMemory();
+  }
+  const double macs = double(g.N * g.OC * g.OH * g.OW) * double(g.IC / g.G * g.KH * g.KW);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(2.0 * macs * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["threads"] = num_threads();
+}
+
+void bm_gemm(benchmark::State& state, int64_t M, int64_t N, int64_t K) {
+  const auto A = random_vector(M * K), B = random_vector(K * N);
+  auto C = random_vector(M * N);
+  for (auto _ : state) {
+    kernels::gemm(false, false, M, N, K, 1.0f, A.data(), K, B.data(), N, 0.0f, C.data(), N);
+    benchmark::ClobberMemory();
+  }
+  state.counters["GFLOP/s"] = benchmark::Counter(2.0 * double(M * N * K) * 1e-9,
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+}
+
+int register_all() {
+  const std::pair<Pass, const char*> passes[] = {{Pass::forward, "fwd"},
+                                                 {Pass::backward_data, "bwd_data"},
+                                                 {Pass::backward_weights, "bwd_weights"}};
+  for (const auto& [pass, pass_name] : passes) {
+    for (const Shape2& s : conv_shapes())
+      benchmark::RegisterBenchmark((std::string("conv2d/") + pass_name + "/" + s.name).c_str(),
+                                   [g = s.g, pass = pass](benchmark::State& st) {
+                                     bm_conv<false>(st, g, pass);
+                                   })->Unit(benchmark::kMillisecond)->UseRealTime();
+    for (const Shape2& s : depthwise_shapes())
+      benchmark::RegisterBenchmark((std::string("depthwise/") + pass_name + "/" + s.name).c_str(),
+                                   [g = s.g, pass = pass](benchmark::State& st) {
+                                     bm_conv<true>(st, g, pass);
+                                   })->Unit(benchmark::kMillisecond)->UseRealTime();
+  }
+  // The sgemm ceiling the targets are relative to: conv-shaped and square.
+  benchmark::RegisterBenchmark("gemm/64x3136x576", [](benchmark::State& st) {
+    bm_gemm(st, 64, 3136, 576);
+  })->Unit(benchmark::kMillisecond)->UseRealTime();
+  benchmark::RegisterBenchmark("gemm/1024x1024x1024", [](benchmark::State& st) {
+    bm_gemm(st, 1024, 1024, 1024);
+  })->Unit(benchmark::kMillisecond)->UseRealTime();
+  return 0;
+}
+const int registered = register_all();
+
+}  // namespace
+}  // namespace convnet
+
+BENCHMARK_MAIN();
