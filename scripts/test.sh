@@ -11,5 +11,5 @@ ctest --test-dir build -LE slow --output-on-failure -j"$(nproc)"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCONVNET_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$(nproc)" --target convnet_tests convnet_cli
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-  ctest --test-dir build-asan -R 'Hostile|Safetensors|ModelFile|Idx|Npy|ImageFolder' \
+  ctest --test-dir build-asan -R 'Hostile|Safetensors|ModelFile|Idx|Npy|ImageFolder|OnnxErrors' \
   --output-on-failure -j"$(nproc)"

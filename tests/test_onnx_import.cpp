@@ -52,5 +52,11 @@ TEST(OnnxImport, TorchvisionModelsMatchPyTorch) {
   import_and_compare(testing::make_onnx_cases(dir, {"lenet", "mobilenet_v2", "resnet18"}), dir);
 }
 
+// AlexNet and VGG-11 at 224x224 (torch exports their adaptive pooling only there): 230-530 MB each.
+TEST(SlowOnnxImport, AlexNetAndVgg11MatchPyTorch) {
+  testing::TempDir dir;
+  import_and_compare(testing::make_onnx_cases(dir, {"alexnet", "vgg11"}), dir);
+}
+
 }  // namespace
 }  // namespace convnet
