@@ -94,16 +94,13 @@ Layer::Window Conv2D::window() const {
 }
 
 std::vector<Param> Conv2D::params() {
-  std::vector<Param> p{{"weight", &weight_, &dweight_}};
-  if (opt_.use_bias) p.push_back({"bias", &bias_, &dbias_});
-  return p;
+  return weight_and_bias(weight_, dweight_, bias_, dbias_, opt_.use_bias);
 }
 
 Config Conv2D::config() const {
   Config c;
   c.set("filters", opt_.filters).set("use_bias", opt_.use_bias).set("groups", opt_.groups);
-  c.set("activation", activation_name(opt_.activation))
-      .set("activation_alpha", double(opt_.activation_alpha));
+  FusedActivation{opt_.activation, opt_.activation_alpha}.put_config(c);
   put_window_config(c, opt_.kernel, opt_.stride, opt_.padding, opt_.dilation);
   return c;
 }
@@ -114,8 +111,9 @@ std::unique_ptr<Layer> Conv2D::from_config(const Config& c) {
   get_window_config(c, o.kernel, o.stride, o.padding, o.dilation);
   o.groups = c.get_int("groups", 1);
   o.use_bias = c.get_bool("use_bias", true);
-  o.activation = activation_from_name(c.get_string("activation", "linear"));
-  o.activation_alpha = float(c.get_float("activation_alpha", 0.0));
+  const FusedActivation act = FusedActivation::from_config(c);
+  o.activation = act.kind;
+  o.activation_alpha = act.alpha;
   return std::make_unique<Conv2D>(o);
 }
 

@@ -144,16 +144,13 @@ Layer::Window Conv2DTranspose::window() const {
 }
 
 std::vector<Param> Conv2DTranspose::params() {
-  std::vector<Param> p{{"weight", &weight_, &dweight_}};
-  if (opt_.use_bias) p.push_back({"bias", &bias_, &dbias_});
-  return p;
+  return weight_and_bias(weight_, dweight_, bias_, dbias_, opt_.use_bias);
 }
 
 Config Conv2DTranspose::config() const {
   Config c;
   c.set("filters", opt_.filters).set("use_bias", opt_.use_bias).set("groups", opt_.groups);
-  c.set("activation", activation_name(opt_.activation))
-      .set("activation_alpha", double(opt_.activation_alpha));
+  FusedActivation{opt_.activation, opt_.activation_alpha}.put_config(c);
   c.set("output_padding", std::vector<int64_t>{opt_.output_padding.h, opt_.output_padding.w});
   put_window_config(c, opt_.kernel, opt_.stride, opt_.padding, opt_.dilation);
   return c;
@@ -168,8 +165,9 @@ std::unique_ptr<Layer> Conv2DTranspose::from_config(const Config& c) {
   o.output_padding = {op[0], op[1]};
   o.groups = c.get_int("groups", 1);
   o.use_bias = c.get_bool("use_bias", true);
-  o.activation = activation_from_name(c.get_string("activation", "linear"));
-  o.activation_alpha = float(c.get_float("activation_alpha", 0.0));
+  const FusedActivation act = FusedActivation::from_config(c);
+  o.activation = act.kind;
+  o.activation_alpha = act.alpha;
   return std::make_unique<Conv2DTranspose>(o);
 }
 

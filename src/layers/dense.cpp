@@ -84,26 +84,22 @@ Tensor Dense::backward_affine(const Tensor& dyp) {
 }
 
 std::vector<Param> Dense::params() {
-  std::vector<Param> p{{"weight", &weight_, &dweight_}};
-  if (opt_.use_bias) p.push_back({"bias", &bias_, &dbias_});
-  return p;
+  return weight_and_bias(weight_, dweight_, bias_, dbias_, opt_.use_bias);
 }
 
 Config Dense::config() const {
   Config c;
   c.set("units", opt_.units).set("use_bias", opt_.use_bias);
-  c.set("activation", activation_name(opt_.activation))
-      .set("activation_alpha", double(opt_.activation_alpha));
+  FusedActivation{opt_.activation, opt_.activation_alpha}.put_config(c);
   return c;
 }
 
 std::unique_ptr<Layer> Dense::from_config(const Config& c) {
-  return std::make_unique<Dense>(DenseOptions{
-      .units = c.get_int("units"),
-      .use_bias = c.get_bool("use_bias", true),
-      .activation = activation_from_name(c.get_string("activation", "linear")),
-      .activation_alpha = float(c.get_float("activation_alpha", 0.0)),
-  });
+  const FusedActivation act = FusedActivation::from_config(c);
+  return std::make_unique<Dense>(DenseOptions{.units = c.get_int("units"),
+                                              .use_bias = c.get_bool("use_bias", true),
+                                              .activation = act.kind,
+                                              .activation_alpha = act.alpha});
 }
 
 }  // namespace convnet

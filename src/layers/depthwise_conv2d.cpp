@@ -103,16 +103,13 @@ Layer::Window DepthwiseConv2D::window() const {
 }
 
 std::vector<Param> DepthwiseConv2D::params() {
-  std::vector<Param> p{{"weight", &weight_, &dweight_}};
-  if (opt_.use_bias) p.push_back({"bias", &bias_, &dbias_});
-  return p;
+  return weight_and_bias(weight_, dweight_, bias_, dbias_, opt_.use_bias);
 }
 
 Config DepthwiseConv2D::config() const {
   Config c;
   c.set("depth_multiplier", opt_.depth_multiplier).set("use_bias", opt_.use_bias);
-  c.set("activation", activation_name(opt_.activation))
-      .set("activation_alpha", double(opt_.activation_alpha));
+  FusedActivation{opt_.activation, opt_.activation_alpha}.put_config(c);
   put_window_config(c, opt_.kernel, opt_.stride, opt_.padding, opt_.dilation);
   return c;
 }
@@ -122,8 +119,9 @@ std::unique_ptr<Layer> DepthwiseConv2D::from_config(const Config& c) {
   get_window_config(c, o.kernel, o.stride, o.padding, o.dilation);
   o.depth_multiplier = c.get_int("depth_multiplier", 1);
   o.use_bias = c.get_bool("use_bias", true);
-  o.activation = activation_from_name(c.get_string("activation", "linear"));
-  o.activation_alpha = float(c.get_float("activation_alpha", 0.0));
+  const FusedActivation act = FusedActivation::from_config(c);
+  o.activation = act.kind;
+  o.activation_alpha = act.alpha;
   return std::make_unique<DepthwiseConv2D>(o);
 }
 
