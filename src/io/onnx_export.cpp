@@ -79,8 +79,8 @@ class Exporter {
   void activation(const Layer& l, Activation a, float alpha, const std::string& in,
                   const std::string& out);
 
-  void conv(Conv2D& l, const std::string& in, const std::string& out);
-  void depthwise(DepthwiseConv2D& l, const std::string& in, const std::string& out);
+  template <typename ConvLayer>
+  void conv(ConvLayer& l, int64_t group, const std::string& in, const std::string& out);
   void conv_transpose(Conv2DTranspose& l, const std::string& in, const std::string& out);
   void pool(Pool2D& l, bool is_max, const std::string& in, const std::string& out);
   void upsample(UpSampling2D& l, const std::string& in, const std::string& out);
@@ -117,7 +117,9 @@ void Exporter::activation(const Layer& l, Activation a, float alpha, const std::
   }
 }
 
-void Exporter::conv(Conv2D& l, const std::string& in, const std::string& out) {
+// Conv2D and DepthwiseConv2D are both ONNX Conv; a depthwise one has a group per input channel.
+template <typename ConvLayer>
+void Exporter::conv(ConvLayer& l, int64_t group, const std::string& in, const std::string& out) {
   const auto& o = l.options();
   const Shape s = l.input_shape();
   const Size2 keff{dilated(o.kernel.h, o.dilation.h), dilated(o.kernel.w, o.dilation.w)};
@@ -127,22 +129,7 @@ void Exporter::conv(Conv2D& l, const std::string& in, const std::string& out) {
   attr(n, "kernel_shape", std::vector<int64_t>{o.kernel.h, o.kernel.w});
   attr(n, "strides", std::vector<int64_t>{o.stride.h, o.stride.w});
   attr(n, "dilations", std::vector<int64_t>{o.dilation.h, o.dilation.w});
-  attr(n, "group", o.groups);
-  attr(n, "pads", onnx_pads(resolve_padding(o.padding, {s[1], s[2]}, keff, o.stride)));
-  activation(l, o.activation, o.activation_alpha, pre(o.activation, out), out);
-}
-
-void Exporter::depthwise(DepthwiseConv2D& l, const std::string& in, const std::string& out) {
-  const auto& o = l.options();
-  const Shape s = l.input_shape();
-  const Size2 keff{dilated(o.kernel.h, o.dilation.h), dilated(o.kernel.w, o.dilation.w)};
-  std::vector<std::string> inputs{in, tensor(l.name() + ".weight", l.weight())};
-  if (o.use_bias) inputs.push_back(tensor(l.name() + ".bias", l.bias()));
-  auto& n = node("Conv", inputs, pre(o.activation, out), l.name());
-  attr(n, "kernel_shape", std::vector<int64_t>{o.kernel.h, o.kernel.w});
-  attr(n, "strides", std::vector<int64_t>{o.stride.h, o.stride.w});
-  attr(n, "dilations", std::vector<int64_t>{o.dilation.h, o.dilation.w});
-  attr(n, "group", s[0]);
+  attr(n, "group", group);
   attr(n, "pads", onnx_pads(resolve_padding(o.padding, {s[1], s[2]}, keff, o.stride)));
   activation(l, o.activation, o.activation_alpha, pre(o.activation, out), out);
 }
@@ -207,8 +194,9 @@ void Exporter::upsample(UpSampling2D& l, const std::string& in, const std::strin
 
 void Exporter::layer(Layer& l, const std::vector<std::string>& in, const std::string& out) {
   const std::string& name = l.name();
-  if (auto* c = dynamic_cast<Conv2D*>(&l)) return conv(*c, in[0], out);
-  if (auto* c = dynamic_cast<DepthwiseConv2D*>(&l)) return depthwise(*c, in[0], out);
+  if (auto* c = dynamic_cast<Conv2D*>(&l)) return conv(*c, c->options().groups, in[0], out);
+  if (auto* c = dynamic_cast<DepthwiseConv2D*>(&l))
+    return conv(*c, c->input_shape()[0], in[0], out);
   if (auto* c = dynamic_cast<Conv2DTranspose*>(&l)) return conv_transpose(*c, in[0], out);
   if (auto* d = dynamic_cast<Dense*>(&l)) {
     const auto& o = d->options();
