@@ -76,6 +76,20 @@ void Graph::set_outputs(const std::vector<SymbolicTensor>& outputs) {
 }
 
 std::vector<Tensor> Graph::forward(const std::vector<Tensor>& inputs, Mode mode) {
+  const std::vector<Tensor> values = run(inputs, mode, nodes_.size());
+  std::vector<Tensor> outs;
+  for (int o : outputs_) outs.push_back(values[size_t(o)]);
+  return outs;
+}
+
+Tensor Graph::forward_to(const Tensor& x, const std::string& name, Mode mode) {
+  const Layer* target = &layer(name);
+  size_t node = 0;
+  while (nodes_[node].layer.get() != target) ++node;
+  return run({x}, mode, node + 1)[node];
+}
+
+std::vector<Tensor> Graph::run(const std::vector<Tensor>& inputs, Mode mode, size_t end) {
   if (outputs_.empty()) throw std::logic_error(name_ + ": set_outputs() was not called");
   if (inputs.size() != inputs_.size())
     throw std::invalid_argument(name_ + ": " + std::to_string(inputs.size()) + " inputs given, " +
@@ -89,7 +103,7 @@ std::vector<Tensor> Graph::forward(const std::vector<Tensor>& inputs, Mode mode)
                        (n.shape.rank() ? ", " : "") + n.shape.str().substr(1));
     values[size_t(inputs_[i])] = inputs[i];
   }
-  for (size_t i = 0; i < nodes_.size(); ++i) {
+  for (size_t i = 0; i < end; ++i) {
     Node& n = nodes_[i];
     if (!n.layer) continue;
     if (auto* merge = dynamic_cast<MergeLayer*>(n.layer.get())) {
@@ -100,9 +114,7 @@ std::vector<Tensor> Graph::forward(const std::vector<Tensor>& inputs, Mode mode)
       values[i] = n.layer->forward(values[size_t(n.inputs[0])], mode);
     }
   }
-  std::vector<Tensor> outs;
-  for (int o : outputs_) outs.push_back(values[size_t(o)]);
-  return outs;
+  return values;
 }
 
 Tensor Graph::forward(const Tensor& x, Mode mode) {

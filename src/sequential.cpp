@@ -37,13 +37,28 @@ Shape Sequential::output_shape() const {
   return layers_.empty() ? input_shape_ : layers_.back()->built_output_shape();
 }
 
-Tensor Sequential::forward(const Tensor& x, Mode mode) {
+void Sequential::check_input(const Tensor& x) const {
   if (x.rank() != input_shape_.rank() + 1)
     throw ShapeError(name_ + ": received batch of shape " + x.shape().str() + ", expected " +
                      "[N" +
                      (input_shape_.rank() ? ", " : "") + input_shape_.str().substr(1));
+}
+
+Tensor Sequential::forward(const Tensor& x, Mode mode) {
+  check_input(x);
   Tensor h = x;
   for (auto& l : layers_) h = l->forward(h, mode);
+  return h;
+}
+
+Tensor Sequential::forward_to(const Tensor& x, const std::string& name, Mode mode) {
+  const Layer* last = &layer(name);
+  check_input(x);
+  Tensor h = x;
+  for (auto& l : layers_) {
+    h = l->forward(h, mode);
+    if (l.get() == last) break;
+  }
   return h;
 }
 

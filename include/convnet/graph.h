@@ -55,6 +55,8 @@ class Graph : public Model {
   // Models with one input and one output use the Model interface; the list forms serve all.
   Tensor forward(const Tensor& x, Mode mode = Mode::eval) override;
   std::vector<Tensor> forward(const std::vector<Tensor>& inputs, Mode mode = Mode::eval);
+  // Single-input models only: the node's value once the nodes before it have run.
+  Tensor forward_to(const Tensor& x, const std::string& layer, Mode mode = Mode::eval) override;
   Tensor backward(const Tensor& dy) override;
   std::vector<Tensor> backward(const std::vector<Tensor>& dys);
   bool ends_in_softmax() override;
@@ -78,6 +80,8 @@ class Graph : public Model {
     Shape shape;
     std::string name;
   };
+  // The values of nodes [0, end) for the inputs (the later ones stay empty).
+  std::vector<Tensor> run(const std::vector<Tensor>& inputs, Mode mode, size_t end);
   std::vector<Tensor> backward_impl(const std::vector<Tensor>& dys, bool from_logits);
   const Node& node_at(const SymbolicTensor& t, const char* what) const;
 

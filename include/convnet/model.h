@@ -64,6 +64,10 @@ class Model {
   // softmax's input (see Layer::ends_in_softmax).
   virtual bool ends_in_softmax() = 0;
   virtual Tensor backward_from_logits(const Tensor& dlogits) = 0;
+  // The output of the named layer for x [N, input_shape...]: the forward pass stopped there
+  // (features for retrieval, feature maps to look at). Throws std::invalid_argument listing the
+  // layers when there is no layer of that name.
+  virtual Tensor forward_to(const Tensor& x, const std::string& layer, Mode mode = Mode::eval) = 0;
 
   virtual std::vector<Layer*> layers() = 0;
   // For each layer, in layers() order, the names of the nodes feeding it; empty for models whose

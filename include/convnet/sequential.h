@@ -44,6 +44,7 @@ class Sequential : public Model {
   }
 
   Tensor forward(const Tensor& x, Mode mode = Mode::eval) override;
+  Tensor forward_to(const Tensor& x, const std::string& layer, Mode mode = Mode::eval) override;
   Tensor backward(const Tensor& dy) override;
   bool ends_in_softmax() override { return !layers_.empty() && layers_.back()->ends_in_softmax(); }
   Tensor backward_from_logits(const Tensor& dlogits) override;
@@ -54,6 +55,8 @@ class Sequential : public Model {
 
  private:
   std::string unique_name(const std::string& base) const;
+  // Throws ShapeError unless x is a batch of the input's rank.
+  void check_input(const Tensor& x) const;
   // Backward through layers [0, end), given the gradient for the output of layer end - 1.
   Tensor backward_below(size_t end, const Tensor& dy);
 

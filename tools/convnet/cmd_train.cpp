@@ -1,5 +1,6 @@
 // convnet train: fit a zoo model or a saved model on a data set, checkpointing after every epoch
-// into --out; Ctrl-C checkpoints and exits, --resume continues from a checkpoint.
+// into --out; Ctrl-C checkpoints and exits, --resume continues from a checkpoint. --task picks
+// what is learnt (tasks.h): classes, reconstructions, denoising, super-resolution, segmentation.
 #include <csignal>
 #include <iostream>
 
@@ -7,6 +8,7 @@
 #include "common.h"
 #include "convnet/checkpoint.h"
 #include "convnet/train.h"
+#include "tasks.h"
 
 namespace convnet::cli {
 namespace {
@@ -15,8 +17,9 @@ std::atomic<bool> g_interrupted{false};
 extern "C" void on_sigint(int) { g_interrupted = true; }
 
 struct TrainArgs {
-  std::string model = "lenet5", data = "fashion-mnist", out = "model.safetensors", history, resume;
-  std::string optimizer = "adam", schedule;
+  std::string model, data, out = "model.safetensors", history, resume;
+  std::string optimizer = "adam", schedule, loss;
+  TaskOptions task;
   int64_t epochs = 10, batch_size = 64;
   double lr = 1e-3, momentum = 0.9, weight_decay = 0.0, validation_split = 0.0, clip_norm = 0.0;
   double label_smoothing = 0.0;
@@ -33,12 +36,18 @@ Config optimizer_config(const TrainArgs& a) {
 }
 
 void run_train(const TrainArgs& a) {
-  const DataSplits data = load_dataset(a.data);
+  if (a.task.task == "segmentation" && a.data.empty())
+    throw std::invalid_argument("--task segmentation needs --data DIR (see convnet make-shapes)");
+  const TaskData task = prepare_task(a.task, a.data.empty() ? "fashion-mnist" : a.data);
+  const DataSplits& data = task.data;
   std::unique_ptr<Model> model;
+  Augmentation augmentation = task.corruption;
+  augmentation.random_crop_padding = a.crop_padding;
+  augmentation.horizontal_flip = a.flip;
+  augmentation.max_shift = a.shift;
   FitOptions fit{.epochs = a.epochs, .batch_size = a.batch_size,
                  .validation_split = a.validation_split, .seed = a.seed,
-                 .augmentation = {.random_crop_padding = a.crop_padding,
-                                  .horizontal_flip = a.flip, .max_shift = a.shift},
+                 .augmentation = augmentation,
                  .clip_grad_norm = a.clip_norm,
                  .verbose = a.quiet ? Verbosity::quiet : Verbosity::automatic,
                  .checkpoint_path = a.out, .stop_requested = &g_interrupted};
@@ -47,12 +56,12 @@ void run_train(const TrainArgs& a) {
     resumed = load_checkpoint(a.resume);
     model = std::move(resumed.model);
   } else {
-    model = open_model(a.model, {.input_shape = data.train.images.shape().without_batch(),
-                                 .classes = data.train.num_classes(), .seed = a.seed});
+    model = open_model(a.model.empty() ? task.model : a.model,
+                       {.input_shape = data.train.images.shape().without_batch(),
+                        .classes = data.train.num_classes(), .seed = a.seed});
   }
   model->compile(make_optimizer(a.optimizer, model->params(), optimizer_config(a)),
-                 std::make_unique<SoftmaxCrossEntropy>(
-                     CrossEntropyOptions{.label_smoothing = float(a.label_smoothing)}));
+                 task_loss(a.loss.empty() ? task.loss : a.loss, a.label_smoothing));
   if (!a.resume.empty()) {
     resumed.restore(*model->optimizer());
     fit.initial_epoch = resumed.state.epoch;
@@ -73,11 +82,7 @@ void run_train(const TrainArgs& a) {
               << a.out << ")\n";
     std::exit(130);
   }
-  if (data.test.size() > 0) {
-    const Evaluation e = model->evaluate(data.test, {});
-    if (!a.quiet) std::cout << "\nTest set (" << data.test.size() << " images)\n" << e.to_table();
-    std::cout << "test accuracy: " << e.accuracy << "\n";
-  }
+  report_task(*model, a.task, task, a.quiet);
   if (!a.quiet) std::cout << "model saved to " << a.out << "\n";
 }
 
@@ -86,9 +91,26 @@ void run_train(const TrainArgs& a) {
 void add_train(CLI::App& app) {
   auto* cmd = app.add_subcommand("train", "Train a model on a data set");
   auto a = std::make_shared<TrainArgs>();
-  cmd->add_option("--model", a->model, "Zoo model name or model file")->capture_default_str();
-  cmd->add_option("--data", a->data, "fashion-mnist, mnist, an IDX folder or an image folder")
+  cmd->add_option("--task", a->task.task,
+                  "classify | autoencoder | denoise | super-resolution | segmentation")
+      ->capture_default_str()->check(CLI::IsMember(task_names()));
+  cmd->add_option("--model", a->model,
+                  "Zoo model name or model file (default: lenet5, autoencoder, "
+                  "denoising-autoencoder, srcnn or unet-small, by task)");
+  cmd->add_option("--data", a->data,
+                  "fashion-mnist (default), mnist, an IDX folder or an image folder; "
+                  "segmentation: a folder from convnet make-shapes");
+  cmd->add_option("--loss", a->loss,
+                  "softmax_cross_entropy (classify, segmentation), mse (the image tasks) or "
+                  "binary_crossentropy")
+      ->check(CLI::IsMember({"softmax_cross_entropy", "categorical_crossentropy",
+                             "binary_crossentropy", "mse"}));
+  cmd->add_option("--noise", a->task.noise, "denoise: stddev of the Gaussian noise")
       ->capture_default_str();
+  cmd->add_option("--salt-pepper", a->task.salt_pepper,
+                  "denoise: fraction of pixels set to black or white");
+  cmd->add_option("--scale", a->task.scale, "super-resolution: the up-scaling factor")
+      ->capture_default_str()->check(CLI::Range(2, 8));
   cmd->add_option("--epochs", a->epochs, "Epochs to train")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--batch-size", a->batch_size, "Mini-batch size")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--optimizer", a->optimizer, "sgd | adam | adamw | rmsprop")
@@ -108,7 +130,7 @@ void add_train(CLI::App& app) {
   cmd->add_option("--out", a->out, "Model file, checkpointed after every epoch")->capture_default_str();
   cmd->add_option("--history", a->history, "Write the per-epoch history (.json or .csv)");
   cmd->add_option("--resume", a->resume, "Continue from a checkpoint written by --out");
-  cmd->add_flag("--quiet", a->quiet, "Print only the final test accuracy");
+  cmd->add_flag("--quiet", a->quiet, "Print only the final test figures");
   cmd->callback([a] { run_train(*a); });
 }
 

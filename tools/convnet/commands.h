@@ -12,9 +12,16 @@ void add_summary(CLI::App& app);
 void add_train(CLI::App& app);
 void add_eval(CLI::App& app);
 void add_predict(CLI::App& app);
+void add_embed(CLI::App& app);
+void add_search(CLI::App& app);
+void add_denoise(CLI::App& app);
+void add_upscale(CLI::App& app);
+void add_make_shapes(CLI::App& app);
+void add_segment(CLI::App& app);
 
 inline std::vector<std::function<void(CLI::App&)>> commands() {
-  return {add_summary, add_train, add_eval, add_predict};
+  return {add_summary, add_train,   add_eval,        add_predict, add_embed,
+          add_search,  add_denoise, add_upscale,     add_make_shapes, add_segment};
 }
 
 }  // namespace convnet::cli
