@@ -2,12 +2,10 @@
 // recreate any Sequential or Graph; the weights are then copied over by parameter name.
 #include "convnet/transfer.h"
 
-#include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "convnet/graph.h"
 #include "convnet/io/model_file.h"
 
 namespace convnet {
@@ -17,55 +15,49 @@ using json = nlohmann::json;
 
 // Copies every parameter and state buffer of `from` into the one of the same name in `to`, except
 // those of the layer named `skip`.
-void copy_weights(Model& from, Model& to, const std::string& skip = "") {
+void copy_weights(Model& from, Model& to, const char* who, const std::string& skip = "") {
   std::map<std::string, const Tensor*> source;
   for (const NamedParam& p : from.params()) source[p.name] = p.param.value;
   for (const NamedParam& p : to.params()) {
     if (p.layer->name() == skip) continue;
     const Tensor* src = source.at(p.name);
-    // Only a new input size can change a shape: a Dense whose input grew with the image.
+    // A new input size changes the weights of a Dense after a Flatten, a new head those of a
+    // layer after it that has weights per feature: the old values cannot be used.
     if (src->shape() != p.param.value->shape())
-      throw std::invalid_argument("with_input_shape: " + p.name + " would change from " +
+      throw std::invalid_argument(std::string(who) + ": " + p.name + " would change from " +
                                   src->shape().str() + " to " + p.param.value->shape().str() +
-                                  " (the weights fit only the model's own input size)");
+                                  " (the trained weights do not fit)");
     p.param.value->copy_from(*src);
   }
 }
 
-std::string output_layer_name(Model& model) {
-  if (auto* graph = dynamic_cast<Graph*>(&model)) {
-    if (graph->output_count() != 1)
-      throw std::invalid_argument("replace_head: model '" + model.name() + "' has several outputs");
-    return graph->output_names()[0];
-  }
+// The classifier head: the last Dense layer in layers() order.
+Layer& last_dense(Model& model, const char* who) {
   const std::vector<Layer*> layers = model.layers();
-  if (layers.empty())
-    throw std::invalid_argument("replace_head: model '" + model.name() + "' has no layers");
-  return layers.back()->name();
+  for (size_t i = layers.size(); i-- > 0;)
+    if (layers[i]->type() == "Dense") return *layers[i];
+  throw std::invalid_argument(std::string(who) + ": model '" + model.name() +
+                              "' has no Dense layer to serve as the head");
 }
 
 }  // namespace
 
-int64_t freeze_until(Model& model, const std::string& layer) {
-  const Layer* last = &model.layer(layer);
+void freeze_until(Model& model, const std::string& layer) {
+  const Layer* head = layer.empty() ? &last_dense(model, "freeze_until") : nullptr;
+  const Layer* last = layer.empty() ? nullptr : &model.layer(layer);
   bool frozen = true;
-  int64_t count = 0;
   for (Layer* l : model.layers()) {
+    if (l == head) frozen = false;
     l->set_trainable(!frozen);
-    count += frozen;
     if (l == last) frozen = false;
   }
-  return count;
 }
 
 std::unique_ptr<Model> replace_head(Model& model, int64_t classes, uint64_t seed) {
   if (classes < 1)
     throw std::invalid_argument("replace_head: classes must be >= 1, got " +
                                 std::to_string(classes));
-  const std::string head = output_layer_name(model);
-  if (model.layer(head).type() != "Dense")
-    throw std::invalid_argument("replace_head: the last layer '" + head + "' is a " +
-                                model.layer(head).type() + ", expected a Dense classifier");
+  const std::string head = last_dense(model, "replace_head").name();
   json arch = json::parse(io::architecture_to_json(model));
   for (json& l : arch.at("layers"))
     if (l.at("name") == head) {
@@ -73,7 +65,7 @@ std::unique_ptr<Model> replace_head(Model& model, int64_t classes, uint64_t seed
       l["trainable"] = true;
     }
   auto out = io::model_from_json(arch.dump());
-  copy_weights(model, *out, head);
+  copy_weights(model, *out, "replace_head", head);
   Rng rng(seed);
   out->layer(head).reset_parameters(rng);
   return out;
@@ -90,7 +82,7 @@ std::unique_ptr<Model> with_input_shape(Model& model, const Shape& input_shape) 
     arch["input_shape"] = input_shape.dims();
   }
   auto out = io::model_from_json(arch.dump());
-  copy_weights(model, *out);
+  copy_weights(model, *out, "with_input_shape");
   return out;
 }
 

@@ -21,14 +21,14 @@
 namespace convnet {
 
 // Sets trainable = false on every layer up to and including `layer`, and true on the layers after
-// it. Returns the number of frozen layers. Throws std::invalid_argument naming the layers when
-// there is no layer of that name.
-int64_t freeze_until(Model& model, const std::string& layer);
+// it; an empty name freezes everything before the last Dense layer (the head). Throws
+// std::invalid_argument naming the layers when there is no layer of that name.
+void freeze_until(Model& model, const std::string& layer);
 
-// A copy of the model whose last layer, a Dense classifier, has `classes` units, freshly
-// initialized from `seed` (same name, activation and bias option); every other layer keeps its
-// weights, state and trainable flag. Throws std::invalid_argument unless the model's last layer is
-// a Dense and classes >= 1.
+// A copy of the model whose last Dense layer, the classifier head, has `classes` units, freshly
+// initialized from `seed` (same name, activation and bias option) and trainable; layers after it
+// (a Softmax) follow it, and every other layer keeps its weights, state and trainable flag. Throws
+// std::invalid_argument when the model has no Dense layer or classes < 1.
 std::unique_ptr<Model> replace_head(Model& model, int64_t classes, uint64_t seed = 0);
 
 // A copy of the model with the same layers and weights for another input shape: a fully
