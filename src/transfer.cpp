@@ -1,91 +1,89 @@
+// Both rebuilds go through the architecture JSON of model files, which already knows how to
+// recreate any Sequential or Graph; the weights are then copied over by parameter name.
 #include "convnet/transfer.h"
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "convnet/graph.h"
-#include "convnet/layers/dense.h"
-#include "convnet/sequential.h"
+#include "convnet/io/model_file.h"
 
 namespace convnet {
 namespace {
 
-// Index in layers() of the last Dense layer.
-size_t head_index(Model& model) {
-  const std::vector<Layer*> layers = model.layers();
-  for (size_t k = layers.size(); k-- > 0;)
-    if (dynamic_cast<Dense*>(layers[k])) return k;
-  throw std::invalid_argument(model.name() + ": no Dense layer to replace (the classifier head)");
-}
+using json = nlohmann::json;
 
-// The layer rebuilt from its config, or the new head; name and trainable flag kept.
-std::unique_ptr<Layer> rebuilt(Layer& old, bool is_head, int64_t classes) {
-  std::unique_ptr<Layer> l;
-  if (is_head) {
-    DenseOptions o = static_cast<Dense&>(old).options();
-    o.units = classes;
-    l = std::make_unique<Dense>(o);
-  } else {
-    l = make_layer(old.type(), old.config());
+// Copies every parameter and state buffer of `from` into the one of the same name in `to`, except
+// those of the layer named `skip`.
+void copy_weights(Model& from, Model& to, const char* who, const std::string& skip = "") {
+  std::map<std::string, const Tensor*> source;
+  for (const NamedParam& p : from.params()) source[p.name] = p.param.value;
+  for (const NamedParam& p : to.params()) {
+    if (p.layer->name() == skip) continue;
+    const Tensor* src = source.at(p.name);
+    // A new input size changes the weights of a Dense after a Flatten, a new head those of a
+    // layer after it that has weights per feature: the old values cannot be used.
+    if (src->shape() != p.param.value->shape())
+      throw std::invalid_argument(std::string(who) + ": " + p.name + " would change from " +
+                                  src->shape().str() + " to " + p.param.value->shape().str() +
+                                  " (the trained weights do not fit)");
+    p.param.value->copy_from(*src);
   }
-  l->set_name(old.name());
-  l->set_trainable(old.trainable());
-  return l;
 }
 
-// Copies the old layer's parameters into the rebuilt one (not for the new head).
-void copy_params(Layer& from, Layer& to) {
-  std::vector<Param> src = from.params(), dst = to.params();
-  for (size_t k = 0; k < src.size() && k < dst.size(); ++k) dst[k].value->copy_from(*src[k].value);
+// The classifier head: the last Dense layer in layers() order.
+Layer& last_dense(Model& model, const char* who) {
+  const std::vector<Layer*> layers = model.layers();
+  for (size_t i = layers.size(); i-- > 0;)
+    if (layers[i]->type() == "Dense") return *layers[i];
+  throw std::invalid_argument(std::string(who) + ": model '" + model.name() +
+                              "' has no Dense layer to serve as the head");
 }
 
 }  // namespace
 
+void freeze_until(Model& model, const std::string& layer) {
+  const Layer* head = layer.empty() ? &last_dense(model, "freeze_until") : nullptr;
+  const Layer* last = layer.empty() ? nullptr : &model.layer(layer);
+  bool frozen = true;
+  for (Layer* l : model.layers()) {
+    if (l == head) frozen = false;
+    l->set_trainable(!frozen);
+    if (l == last) frozen = false;
+  }
+}
+
 std::unique_ptr<Model> replace_head(Model& model, int64_t classes, uint64_t seed) {
-  if (classes < 1) throw std::invalid_argument("replace_head: classes must be >= 1");
-  const size_t head = head_index(model);
-  const std::vector<Layer*> layers = model.layers();
-  if (auto* graph = dynamic_cast<Graph*>(&model)) {
-    auto out = std::make_unique<Graph>(GraphOptions{.name = model.name(), .seed = seed});
-    std::map<std::string, SymbolicTensor> nodes;
-    const std::vector<Shape> shapes = graph->input_shapes();
-    for (size_t k = 0; k < shapes.size(); ++k)
-      nodes[graph->input_names()[k]] = out->input(shapes[k], graph->input_names()[k]);
-    const auto inbound = graph->inbound_names();
-    for (size_t k = 0; k < layers.size(); ++k) {
-      std::vector<SymbolicTensor> inputs;
-      for (const std::string& name : inbound[k]) inputs.push_back(nodes.at(name));
-      std::unique_ptr<Layer> l = rebuilt(*layers[k], k == head, classes);
-      Layer* raw = l.get();
-      nodes[layers[k]->name()] = out->add(std::move(l), inputs);
-      if (k != head) copy_params(*layers[k], *raw);
+  if (classes < 1)
+    throw std::invalid_argument("replace_head: classes must be >= 1, got " +
+                                std::to_string(classes));
+  const std::string head = last_dense(model, "replace_head").name();
+  json arch = json::parse(io::architecture_to_json(model));
+  for (json& l : arch.at("layers"))
+    if (l.at("name") == head) {
+      l["config"]["units"] = classes;
+      l["trainable"] = true;
     }
-    std::vector<SymbolicTensor> outputs;
-    for (const std::string& name : graph->output_names()) outputs.push_back(nodes.at(name));
-    out->set_outputs(outputs);
-    return out;
-  }
-  auto out = std::make_unique<Sequential>(model.input_shape(),
-                                          SequentialOptions{.name = model.name(), .seed = seed});
-  for (size_t k = 0; k < layers.size(); ++k) {
-    Layer& l = out->add(rebuilt(*layers[k], k == head, classes));
-    if (k != head) copy_params(*layers[k], l);
-  }
+  auto out = io::model_from_json(arch.dump());
+  copy_weights(model, *out, "replace_head", head);
+  Rng rng(seed);
+  out->layer(head).reset_parameters(rng);
   return out;
 }
 
-void freeze_until(Model& model, const std::string& layer_name) {
-  const std::vector<Layer*> layers = model.layers();
-  size_t last = 0;
-  if (layer_name.empty()) {
-    last = head_index(model);
-    if (last == 0) return;
-    --last;
+std::unique_ptr<Model> with_input_shape(Model& model, const Shape& input_shape) {
+  json arch = json::parse(io::architecture_to_json(model));
+  if (arch.contains("inputs")) {
+    if (arch["inputs"].size() != 1)
+      throw std::invalid_argument("with_input_shape: model '" + model.name() +
+                                  "' has several inputs");
+    arch["inputs"][0]["shape"] = input_shape.dims();
   } else {
-    model.layer(layer_name);  // throws, listing the names, when there is none
-    while (layers[last]->name() != layer_name) ++last;
+    arch["input_shape"] = input_shape.dims();
   }
-  for (size_t k = 0; k < layers.size(); ++k) layers[k]->set_trainable(k > last);
+  auto out = io::model_from_json(arch.dump());
+  copy_weights(model, *out, "with_input_shape");
+  return out;
 }
 
 }  // namespace convnet

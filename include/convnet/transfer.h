@@ -1,11 +1,14 @@
-// Transfer learning, as the lecture teaches it: keep an encoder someone else trained (a zoo model,
-// a model file, an imported ONNX model), put a new classifier head on it, freeze the encoder and
-// fine-tune.
+// Transfer learning (the lecture's "use a pretrained network as a feature extractor, retrain the
+// last layer"): freeze the layers of a trained model up to a name and give it a new classifier.
 //
-//   auto base = io::import_onnx("mobilenet_v2.onnx");
-//   auto model = replace_head(*base, 5);            // the last Dense now has 5 outputs
-//   freeze_until(*model, "");                       // everything but the new head is frozen
-//   model->compile(...); model->fit(data, ...);
+//   auto model = io::load_model("fashion5.safetensors").model;   // trained on other classes
+//   model = replace_head(*model, 5);     // a fresh Dense of 5 units in place of the old classifier
+//   freeze_until(*model, "dense_1");     // everything up to dense_1 keeps its weights
+//   model->compile(...);                  // the optimizer then updates the new head only
+//   model->fit(small_labelled_set, {...});
+//
+// Both work on Sequential and Graph models; layers are taken in Model::layers() order, which for a
+// graph is the order in which they were added (a topological order).
 #pragma once
 
 #include <cstdint>
@@ -13,18 +16,25 @@
 #include <string>
 
 #include "convnet/model.h"
+#include "convnet/shape.h"
 
 namespace convnet {
 
-// A copy of `model` (Sequential or Graph, same layer names, parameters and trainable flags) whose
-// last Dense layer, the classifier head, is a fresh Dense of `classes` units (same input, bias and
-// activation), initialized from `seed`. Layers after the head (a Softmax) follow it. Throws
+// Sets trainable = false on every layer up to and including `layer`, and true on the layers after
+// it; an empty name freezes everything before the last Dense layer (the head). Throws
+// std::invalid_argument naming the layers when there is no layer of that name.
+void freeze_until(Model& model, const std::string& layer);
+
+// A copy of the model whose last Dense layer, the classifier head, has `classes` units, freshly
+// initialized from `seed` (same name, activation and bias option) and trainable; layers after it
+// (a Softmax) follow it, and every other layer keeps its weights, state and trainable flag. Throws
 // std::invalid_argument when the model has no Dense layer or classes < 1.
 std::unique_ptr<Model> replace_head(Model& model, int64_t classes, uint64_t seed = 0);
 
-// Freezes the layers up to and including `layer_name` and leaves the later ones trainable; an empty
-// name freezes everything before the last Dense layer (the head). Throws std::invalid_argument
-// naming the layers when there is no such layer.
-void freeze_until(Model& model, const std::string& layer_name);
+// A copy of the model with the same layers and weights for another input shape: a fully
+// convolutional network trained on 28x28 crops runs on a whole photo. Single-input models only.
+// Throws std::invalid_argument naming the layer that cannot take the new shape, or the parameter
+// whose shape it would change (a Dense after a Flatten).
+std::unique_ptr<Model> with_input_shape(Model& model, const Shape& input_shape);
 
 }  // namespace convnet

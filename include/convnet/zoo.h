@@ -85,6 +85,27 @@ std::unique_ptr<Sequential> mnist_cnn(const ZooOptions& o = {});
 // ReLU, Dropout 0.5, Dense 10 softmax: 815,466 parameters (814,570 trainable).
 std::unique_ptr<Sequential> cifar_vgg(const ZooOptions& o = {});
 
+// Image-to-image networks (classes and include_top do not apply unless said).
+// autoencoder (the convolutional autoencoder of keras.io/examples/vision/autoencoder), 1x28x28:
+// Conv 32@3x3 'same' ReLU, MaxPool 2, Conv 32@3x3 ReLU, MaxPool 2, Conv2DTranspose 32@3x3 s2
+// ReLU (x2), Conv C@3x3 sigmoid: 28,353 parameters; H and W must be multiples of 4.
+std::unique_ptr<Sequential> autoencoder(const ZooOptions& o = {});
+// denoising-autoencoder (the denoising model of Chollet's "Building Autoencoders in Keras"),
+// 1x28x28: Conv 32@3x3 ReLU, MaxPool 2, Conv 32@3x3 ReLU, MaxPool 2, Conv 32@3x3 ReLU,
+// UpSampling2D 2, Conv 32@3x3 ReLU, UpSampling2D 2, Conv C@3x3 sigmoid: 28,353 parameters.
+std::unique_ptr<Sequential> denoising_autoencoder(const ZooOptions& o = {});
+// srcnn (Dong et al. 2014, the 9-1-5 network), C x H x W (default 1x28x28, any size runs): Conv
+// 64@9x9 ReLU, Conv 32@1x1 ReLU, Conv C@5x5, all 'same' (the paper's are 'valid' and shrink the
+// image by 12 pixels): 8,129 parameters for C = 1 (the paper's 8,032 weights plus 97 biases).
+std::unique_ptr<Sequential> srcnn(const ZooOptions& o = {});
+// unet-small, a U-Net (Ronneberger et al. 2015) for segmentation, 3x32x32: two 3x3 'same' convs
+// (no bias) -> BatchNorm -> ReLU per level (16, 32, 64 filters) with MaxPool 2 between; up:
+// Conv2DTranspose 2x2 s2 ReLU,
+// Concatenate with the encoder's map of that size (skip connection), two convs; head: Conv
+// classes@1x1 (default 4) with classifier_activation, per pixel: [classes, H, W]. H and W must be
+// multiples of 4.
+std::unique_ptr<Graph> unet_small(const ZooOptions& o = {});
+
 // Builds a model by name; throws std::invalid_argument listing model_names() for an unknown one.
 std::unique_ptr<Model> make_model(const std::string& name, const ZooOptions& o = {});
 std::vector<std::string> model_names();

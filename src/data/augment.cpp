@@ -1,5 +1,6 @@
 #include "convnet/data/augment.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <numeric>
@@ -84,7 +85,10 @@ void corrupt(Tensor& batch, const Augmentation& a, Rng& rng) {
   for (int64_t n = 0; n < g.N; ++n) {
     float* x = batch.data() + n * sample;
     if (a.gaussian_noise > 0.0f)
-      for (int64_t i = 0; i < sample; ++i) x[i] += rng.normal(0.0f, a.gaussian_noise);
+      for (int64_t i = 0; i < sample; ++i) {
+        x[i] += rng.normal(0.0f, a.gaussian_noise);
+        if (a.clip_noise) x[i] = std::clamp(x[i], 0.0f, 1.0f);
+      }
     if (flipped > 0) {
       // The first `flipped` entries of a partial Fisher-Yates shuffle: distinct, uniform pixels.
       std::iota(pixels.begin(), pixels.end(), 0);

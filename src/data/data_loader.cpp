@@ -27,6 +27,16 @@ DataLoader::DataLoader(const Dataset& data, DataLoaderOptions options)
   if (!data_.labels.empty() && int64_t(data_.labels.size()) != data_.size())
     throw std::invalid_argument("DataLoader: " + std::to_string(data_.labels.size()) +
                                 " labels for " + std::to_string(data_.size()) + " images");
+  if (!data_.targets.empty()) {
+    if (data_.targets.rank() < 1 || data_.targets.dim(0) != data_.size())
+      throw std::invalid_argument("DataLoader: targets " + data_.targets.shape().str() + " for " +
+                                  std::to_string(data_.size()) + " images");
+    // A crop or flip of the image would have to move its mask or high-resolution twin too.
+    if (options_.augmentation.changes_geometry())
+      throw std::invalid_argument(
+          "DataLoader: geometric augmentation (crop, shift, flip) cannot be used with dense "
+          "targets");
+  }
   start_epoch(0);
 }
 
@@ -50,20 +60,25 @@ void DataLoader::start_epoch(int64_t epoch) {
   position_ = 0;
 }
 
+void DataLoader::gather_rows(const Tensor& all, int64_t b, Tensor& dst) const {
+  const Shape shape = all.shape().without_batch().with_batch(b);
+  if (dst.shape() != shape || dst.numel() != shape.numel()) dst = Tensor(shape);
+  const int64_t row = shape.numel() / b;
+  for (int64_t i = 0; i < b; ++i)
+    std::memcpy(dst.data() + i * row, all.data() + order_[size_t(position_ + i)] * row,
+                sizeof(float) * size_t(row));
+}
+
 bool DataLoader::next(Batch& batch) {
   const int64_t n = data_.size();
   const int64_t b = std::min(options_.batch_size, n - position_);
   if (b <= 0 || (options_.drop_last && b < options_.batch_size)) return false;
 
-  const Shape shape = data_.sample_shape().with_batch(b);
-  if (batch.images.shape() != shape || batch.images.numel() != shape.numel())
-    batch.images = Tensor(shape);
-  const int64_t row = shape.numel() / b;
-  const float* src = data_.images.data();
-  float* dst = batch.images.data();
-  for (int64_t i = 0; i < b; ++i)
-    std::memcpy(dst + i * row, src + order_[size_t(position_ + i)] * row,
-                sizeof(float) * size_t(row));
+  gather_rows(data_.images, b, batch.images);
+  if (data_.targets.empty())
+    batch.targets = Tensor();
+  else
+    gather_rows(data_.targets, b, batch.targets);
   batch.labels.clear();
   if (!data_.labels.empty())
     for (int64_t i = 0; i < b; ++i)
@@ -71,6 +86,7 @@ bool DataLoader::next(Batch& batch) {
   position_ += b;
 
   const Augmentation& a = options_.augmentation;
+  const Shape shape = batch.images.shape();
   augment_geometry(batch.images, a, augment_rng_);
   if (a.corrupts()) {
     if (batch.clean_images.shape() != shape || batch.clean_images.numel() != shape.numel())

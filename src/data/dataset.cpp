@@ -37,10 +37,16 @@ Dataset Dataset::subset(const std::vector<int64_t>& indices) const {
   if (!labels.empty() && int64_t(labels.size()) != n)
     throw std::invalid_argument("Dataset::subset: " + std::to_string(labels.size()) +
                                 " labels for " + std::to_string(n) + " images");
+  if (!targets.empty() && (targets.rank() < 1 || targets.dim(0) != n))
+    throw std::invalid_argument("Dataset::subset: targets " + targets.shape().str() + " for " +
+                                std::to_string(n) + " images");
   Dataset out;
   out.class_names = class_names;
   out.images = Tensor(sample_shape().with_batch(int64_t(indices.size())));
+  if (!targets.empty())
+    out.targets = Tensor(targets.shape().without_batch().with_batch(int64_t(indices.size())));
   const int64_t row = n == 0 ? 0 : images.numel() / n;
+  const int64_t target_row = n == 0 ? 0 : targets.numel() / n;
   if (!labels.empty()) out.labels.reserve(indices.size());
   for (size_t k = 0; k < indices.size(); ++k) {
     const int64_t i = indices[k];
@@ -50,6 +56,9 @@ Dataset Dataset::subset(const std::vector<int64_t>& indices) const {
     std::memcpy(out.images.data() + int64_t(k) * row, images.data() + i * row,
                 sizeof(float) * size_t(row));
     if (!labels.empty()) out.labels.push_back(labels[size_t(i)]);
+    if (!targets.empty())
+      std::memcpy(out.targets.data() + int64_t(k) * target_row, targets.data() + i * target_row,
+                  sizeof(float) * size_t(target_row));
   }
   return out;
 }

@@ -74,6 +74,7 @@ Evaluation Model::evaluate(const Dataset& data, const EvaluateOptions& o) {
     batch.images = rows(data.images, b, end);
     if (!data.labels.empty())
       batch.labels.assign(data.labels.begin() + b, data.labels.begin() + end);
+    if (!data.targets.empty()) batch.targets = rows(data.targets, b, end);
     const Tensor y = forward(batch.images, Mode::eval);
     if (loss_) loss_sum += batch_loss(*this, *loss_, y, batch, nullptr, nullptr) * double(end - b);
     if (!classify) continue;

@@ -39,21 +39,23 @@ void Progress::batch_done(int64_t batch, int64_t images, double loss, double acc
   const int width = 24, filled = int(done * width);
   std::string bar(size_t(filled), '=');
   if (filled < width) bar += '>' + std::string(size_t(width - filled - 1), ' ');
-  std::fprintf(out_, "\rEpoch %lld/%lld [%s] %lld/%lld ETA %s %.0f img/s loss %.4f acc %.4f ",
+  std::fprintf(out_, "\rEpoch %lld/%lld [%s] %lld/%lld ETA %s %.0f img/s loss %.4f ",
                (long long)epoch_, (long long)epochs_, bar.c_str(), (long long)(batch + 1),
                (long long)batches_, clock_text(elapsed / done - elapsed).c_str(),
-               elapsed > 0 ? double(images) / elapsed : 0.0, loss, accuracy);
+               elapsed > 0 ? double(images) / elapsed : 0.0, loss);
+  // Models that output images (autoencoders, segmentation) have no accuracy to show.
+  if (!std::isnan(accuracy)) std::fprintf(out_, "acc %.4f ", accuracy);
   std::fflush(out_);
 }
 
 void Progress::epoch_done(const EpochLog& log) {
   if (quiet_) return;
   if (bar_) std::fputc('\n', out_);
-  std::fprintf(out_, "Epoch %lld/%lld - %.1fs - %.0f img/s - loss %.4f - accuracy %.4f",
-               (long long)log.epoch, (long long)epochs_, log.seconds, log.images_per_s, log.loss,
-               log.accuracy);
-  if (!std::isnan(log.val_loss))
-    std::fprintf(out_, " - val_loss %.4f - val_accuracy %.4f", log.val_loss, log.val_accuracy);
+  std::fprintf(out_, "Epoch %lld/%lld - %.1fs - %.0f img/s - loss %.4f", (long long)log.epoch,
+               (long long)epochs_, log.seconds, log.images_per_s, log.loss);
+  if (!std::isnan(log.accuracy)) std::fprintf(out_, " - accuracy %.4f", log.accuracy);
+  if (!std::isnan(log.val_loss)) std::fprintf(out_, " - val_loss %.4f", log.val_loss);
+  if (!std::isnan(log.val_accuracy)) std::fprintf(out_, " - val_accuracy %.4f", log.val_accuracy);
   std::fprintf(out_, " - lr %.3g\n", log.lr);
   std::fflush(out_);
 }

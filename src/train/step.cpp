@@ -16,6 +16,7 @@ float label_smoothing_of(const Loss& loss) {
 }  // namespace
 
 Tensor batch_target(const Batch& batch) {
+  if (!batch.targets.empty()) return batch.targets;
   // Autoencoders reconstruct their input; denoising ones the input before the noise.
   if (batch.labels.empty()) return batch.clean_images.empty() ? batch.images : batch.clean_images;
   Tensor t({int64_t(batch.labels.size())});
@@ -27,7 +28,8 @@ double batch_loss(Model& model, Loss& loss, const Tensor& y, const Batch& batch,
                   bool* for_logits) {
   const Tensor target = batch_target(batch);
   // A softmax output with cross-entropy: the fused gradient (p - t) / N for the logits.
-  if (is_cross_entropy(loss) && model.ends_in_softmax() && !batch.labels.empty()) {
+  if (is_cross_entropy(loss) && model.ends_in_softmax() &&
+      (!batch.labels.empty() || !batch.targets.empty())) {
     if (for_logits) *for_logits = true;
     return cross_entropy_from_probs(y, target, label_smoothing_of(loss), grad);
   }

@@ -22,8 +22,8 @@ StepResult train_step(Model& model, Loss& loss, Optimizer& optimizer, const Batc
 double batch_loss(Model& model, Loss& loss, const Tensor& y, const Batch& batch, Tensor* grad,
                   bool* for_logits);
 
-// Class targets [N] from labels, or the batch's own images for losses that compare outputs with
-// inputs (autoencoders) when labels are absent.
+// The batch's dense targets when it has them; else class targets [N] from labels, or the batch's
+// own images for losses that compare outputs with inputs (autoencoders) when labels are absent.
 Tensor batch_target(const Batch& batch);
 
 // Correct top-k predictions among rows of y [N, C] (k = 1: accuracy); -1 if y is not [N, C] or

@@ -35,6 +35,10 @@ const std::map<std::string, Builder>& builders() {
       {"resnet152", resnet_builder(152)},
       {"mnist-cnn", [](const ZooOptions& o) { return mnist_cnn(o); }},
       {"cifar-vgg", [](const ZooOptions& o) { return cifar_vgg(o); }},
+      {"autoencoder", [](const ZooOptions& o) { return autoencoder(o); }},
+      {"denoising-autoencoder", [](const ZooOptions& o) { return denoising_autoencoder(o); }},
+      {"srcnn", [](const ZooOptions& o) { return srcnn(o); }},
+      {"unet-small", [](const ZooOptions& o) { return unet_small(o); }},
   };
   return table;
 }

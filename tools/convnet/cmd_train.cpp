@@ -1,5 +1,6 @@
 // convnet train: fit a zoo model or a saved model on a data set, checkpointing after every epoch
-// into --out; Ctrl-C checkpoints and exits, --resume continues from a checkpoint.
+// into --out; Ctrl-C checkpoints and exits, --resume continues from a checkpoint. --task picks
+// what is learnt (tasks.h): classes, reconstructions, denoising, super-resolution, segmentation.
 #include <csignal>
 #include <iostream>
 
@@ -9,6 +10,7 @@
 #include "convnet/train.h"
 #include "convnet/transfer.h"
 #include "convnet/vision/report.h"
+#include "tasks.h"
 
 namespace convnet::cli {
 namespace {
@@ -17,9 +19,10 @@ std::atomic<bool> g_interrupted{false};
 extern "C" void on_sigint(int) { g_interrupted = true; }
 
 struct TrainArgs {
-  std::string model = "lenet5", data = "fashion-mnist", out = "model.safetensors", history, resume;
+  std::string model, data, out = "model.safetensors", history, resume;
   std::string report;  // HTML training report
-  std::string optimizer = "adam", schedule, input, freeze_until;
+  std::string optimizer = "adam", schedule, loss, input, freeze_until;
+  TaskOptions task;
   int64_t replace_head = 0;
   int64_t epochs = 10, batch_size = 64;
   double lr = 1e-3, momentum = 0.9, weight_decay = 0.0, validation_split = 0.0, clip_norm = 0.0;
@@ -41,18 +44,25 @@ ImageFolderOptions image_size(const TrainArgs& a) {
   Shape in;
   if (!a.input.empty()) in = parse_shape(a.input);
   else if (!a.resume.empty()) in = open_model(a.resume)->input_shape();
-  else if (is_model_file(a.model)) in = open_model(a.model)->input_shape();
+  else if (!a.model.empty() && is_model_file(a.model)) in = open_model(a.model)->input_shape();
   if (in.rank() != 3) return {};
   return {.channels = in[0], .height = in[1], .width = in[2]};
 }
 
 void run_train(const TrainArgs& a) {
-  const DataSplits data = load_dataset(a.data, image_size(a));
+  if (a.task.task == "segmentation" && a.data.empty())
+    throw std::invalid_argument("--task segmentation needs --data DIR (see convnet make-shapes)");
+  const TaskData task =
+      prepare_task(a.task, a.data.empty() ? "fashion-mnist" : a.data, image_size(a));
+  const DataSplits& data = task.data;
   std::unique_ptr<Model> model;
+  Augmentation augmentation = task.corruption;
+  augmentation.random_crop_padding = a.crop_padding;
+  augmentation.horizontal_flip = a.flip;
+  augmentation.max_shift = a.shift;
   FitOptions fit{.epochs = a.epochs, .batch_size = a.batch_size,
                  .validation_split = a.validation_split, .seed = a.seed,
-                 .augmentation = {.random_crop_padding = a.crop_padding,
-                                  .horizontal_flip = a.flip, .max_shift = a.shift},
+                 .augmentation = augmentation,
                  .clip_grad_norm = a.clip_norm,
                  .verbose = a.quiet ? Verbosity::quiet : Verbosity::automatic,
                  .checkpoint_path = a.out, .stop_requested = &g_interrupted};
@@ -61,14 +71,14 @@ void run_train(const TrainArgs& a) {
     resumed = load_checkpoint(a.resume);
     model = std::move(resumed.model);
   } else {
-    model = open_model(a.model, {.input_shape = data.train.images.shape().without_batch(),
-                                 .classes = data.train.num_classes(), .seed = a.seed});
+    model = open_model(a.model.empty() ? task.model : a.model,
+                       {.input_shape = data.train.images.shape().without_batch(),
+                        .classes = data.train.num_classes(), .seed = a.seed});
     if (a.replace_head > 0) model = replace_head(*model, a.replace_head, a.seed);
     if (a.replace_head > 0 || !a.freeze_until.empty()) freeze_until(*model, a.freeze_until);
   }
   model->compile(make_optimizer(a.optimizer, model->params(), optimizer_config(a)),
-                 std::make_unique<SoftmaxCrossEntropy>(
-                     CrossEntropyOptions{.label_smoothing = float(a.label_smoothing)}));
+                 task_loss(a.loss.empty() ? task.loss : a.loss, a.label_smoothing));
   if (!a.resume.empty()) {
     resumed.restore(*model->optimizer());
     fit.initial_epoch = resumed.state.epoch;
@@ -89,13 +99,12 @@ void run_train(const TrainArgs& a) {
               << a.out << ")\n";
     std::exit(130);
   }
-  if (data.test.size() > 0) {
-    const Evaluation e = model->evaluate(data.test, {});
-    if (!a.quiet) std::cout << "\nTest set (" << data.test.size() << " images)\n" << e.to_table();
-    std::cout << "test accuracy: " << e.accuracy << "\n";
-  }
+  report_task(*model, a.task, task, a.quiet);
   if (!a.report.empty()) {
-    write_training_report(a.report, history, {.model = model.get(), .test_data = &data.test});
+    // The confusion matrix and the mistakes need class labels: classification only.
+    const bool labelled = a.task.task == "classify" && data.test.size() > 0;
+    write_training_report(a.report, history,
+                          {.model = model.get(), .test_data = labelled ? &data.test : nullptr});
     if (!a.quiet) std::cout << "report written to " << a.report << "\n";
   }
   if (!a.quiet) std::cout << "model saved to " << a.out << "\n";
@@ -106,9 +115,26 @@ void run_train(const TrainArgs& a) {
 void add_train(CLI::App& app) {
   auto* cmd = app.add_subcommand("train", "Train a model on a data set");
   auto a = std::make_shared<TrainArgs>();
-  cmd->add_option("--model", a->model, "Zoo model name or model file")->capture_default_str();
-  cmd->add_option("--data", a->data, "fashion-mnist, mnist, an IDX folder or an image folder")
+  cmd->add_option("--task", a->task.task,
+                  "classify | autoencoder | denoise | super-resolution | segmentation")
+      ->capture_default_str()->check(CLI::IsMember(task_names()));
+  cmd->add_option("--model", a->model,
+                  "Zoo model name or model file (default: lenet5, autoencoder, "
+                  "denoising-autoencoder, srcnn or unet-small, by task)");
+  cmd->add_option("--data", a->data,
+                  "fashion-mnist (default), mnist, an IDX folder or an image folder; "
+                  "segmentation: a folder from convnet make-shapes");
+  cmd->add_option("--loss", a->loss,
+                  "softmax_cross_entropy (classify, segmentation), mse (the image tasks) or "
+                  "binary_crossentropy")
+      ->check(CLI::IsMember({"softmax_cross_entropy", "categorical_crossentropy",
+                             "binary_crossentropy", "mse"}));
+  cmd->add_option("--noise", a->task.noise, "denoise: stddev of the Gaussian noise")
       ->capture_default_str();
+  cmd->add_option("--salt-pepper", a->task.salt_pepper,
+                  "denoise: fraction of pixels set to black or white");
+  cmd->add_option("--scale", a->task.scale, "super-resolution: the up-scaling factor")
+      ->capture_default_str()->check(CLI::Range(2, 8));
   cmd->add_option("--input", a->input, "Input shape CxHxW; image folders are resized to it");
   cmd->add_option("--epochs", a->epochs, "Epochs to train")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--batch-size", a->batch_size, "Mini-batch size")->capture_default_str()->check(CLI::PositiveNumber);
@@ -134,7 +160,7 @@ void add_train(CLI::App& app) {
                   "Transfer learning: a new last Dense layer with N classes; freezes the layers "
                   "before it unless --freeze-until says otherwise");
   cmd->add_option("--freeze-until", a->freeze_until, "Freeze the layers up to this one (included)");
-  cmd->add_flag("--quiet", a->quiet, "Print only the final test accuracy");
+  cmd->add_flag("--quiet", a->quiet, "Print only the final test figures");
   cmd->callback([a] { run_train(*a); });
 }
 

@@ -1,8 +1,8 @@
 // Augmentation: random, per-sample changes to a batch [N, C, H, W], applied when batches are drawn.
 //
 // Order per sample: random crop, shift, flip (geometry), then Gaussian noise and salt-and-pepper
-// (corruption). Translations fill with zeros. Noise is not clamped, so that it also works on
-// normalized images.
+// (corruption). Translations fill with zeros. Noise is not clamped unless clip_noise says so, so
+// that it also works on normalized images.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +18,9 @@ struct Augmentation {
   int64_t max_shift = 0;            // random translation by [-s, s] pixels in each axis, zero fill
   float gaussian_noise = 0.0f;      // stddev of additive noise (denoising autoencoders)
   float salt_pepper = 0.0f;         // fraction of pixels set to 0 or 1 (all channels), 1/2 each
+  // Clamp Gaussian-noisy values to [0, 1], as an image file holds them: a denoiser trained on
+  // unclamped noise meets a brighter, biased background in real noisy images.
+  bool clip_noise = false;
 
   bool changes_geometry() const;
   bool corrupts() const;

@@ -23,6 +23,7 @@ namespace convnet {
 struct Batch {
   Tensor images;                // [B, C, H, W], augmented
   std::vector<int32_t> labels;  // B entries, or empty for an unlabelled data set
+  Tensor targets;               // [B, ...] the data set's dense targets, or empty
   // Only when the augmentation corrupts (noise, salt-and-pepper): the images after the geometric
   // augmentation but before corruption, the target of a denoising autoencoder. Empty otherwise.
   Tensor clean_images;
@@ -54,6 +55,9 @@ class DataLoader {
   bool next(Batch& batch);
 
  private:
+  // Rows order_[position_ .. position_ + b) of `all` into dst [b, ...], reusing dst's storage.
+  void gather_rows(const Tensor& all, int64_t b, Tensor& dst) const;
+
   Dataset data_;
   DataLoaderOptions options_;
   std::vector<int64_t> order_;

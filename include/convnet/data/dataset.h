@@ -2,6 +2,9 @@
 //
 //   images  float32 [N, C, H, W], scaled to [0, 1] by every loader of convnet
 //   labels  N class indices in [0, num_classes()), or empty for unlabelled data
+//   targets [N, ...] dense targets, or empty: per-pixel class masks [N, H, W] (segmentation),
+//           high-resolution images [N, C, H', W'] (super-resolution). Training uses them instead of
+//           the labels (Keras' fit(x, y) with any y); masks may come with the class names.
 //
 // A held-out split and per-channel normalization live here too, since they are whole-data-set
 // operations that come before batching.
@@ -20,6 +23,7 @@ struct Dataset {
   Tensor images;                         // [N, C, H, W]
   std::vector<int32_t> labels;           // N entries, or empty for unlabelled data
   std::vector<std::string> class_names;  // may be empty: then the names are "0" .. "K-1"
+  Tensor targets;                        // [N, ...] dense targets, or empty (see above)
 
   // N (0 for a default-constructed Dataset).
   int64_t size() const;
@@ -29,8 +33,8 @@ struct Dataset {
   int64_t num_classes() const;
   // class_names[label], or the label in decimal when there are no names.
   std::string class_name(int64_t label) const;
-  // The samples at `indices` (in that order, repeats allowed) with their labels and the same class
-  // names. Throws std::out_of_range for an index outside [0, size()).
+  // The samples at `indices` (in that order, repeats allowed) with their labels, targets and the
+  // same class names. Throws std::out_of_range for an index outside [0, size()).
   Dataset subset(const std::vector<int64_t>& indices) const;
 };
 
