@@ -108,11 +108,11 @@ TEST(Segmentation, FolderRoundTripAndPalette) {
     for (int k = 0; k < 4; ++k) EXPECT_FLOAT_EQ(rgb.at(c, 0, k), want[c][k] / 255.f);
 }
 
-// 128 steps on 32x32 shapes: per-pixel cross-entropy through fit() on dense targets. (The slow
-// suite trains to a mean IoU above 0.8.)
-TEST(Segmentation, UNetLearnsAboveChance) {
-  const Dataset train = make_shapes({.count = 512, .seed = 1});
-  const Dataset test = make_shapes({.count = 128, .seed = 2});
+// The acceptance at CI size: 1,000 generated 32x32 images, 10 epochs (about 30 s of CPU),
+// per-pixel cross-entropy through fit() on dense targets, mean IoU above 0.8 on 200 unseen images.
+TEST(Segmentation, UNetReachesMeanIoUAbove08) {
+  const Dataset train = make_shapes({.count = 1000, .seed = 1});
+  const Dataset test = make_shapes({.count = 200, .seed = 2});
   auto model = zoo::unet_small({.seed = 1});
   model->compile(std::make_unique<Adam>(model->params(), AdamOptions{.lr = 3e-3}),
                  std::make_unique<SoftmaxCrossEntropy>());
@@ -120,14 +120,16 @@ TEST(Segmentation, UNetLearnsAboveChance) {
     return segmentation_score(argmax_channels(model->predict(test.images)), test.targets, 4);
   };
   const double before = score().mean_iou;
-  const History h = model->fit(train, {.epochs = 4, .batch_size = 16, .verbose = Verbosity::quiet});
+  const History h =
+      model->fit(train, {.epochs = 10, .batch_size = 16, .seed = 1, .verbose = Verbosity::quiet});
   const SegmentationScore after = score();
-  std::cout << "mean IoU: untrained " << before << ", after 128 steps " << after.mean_iou
-            << " (pixel accuracy " << after.pixel_accuracy << ")\n";
+  std::cout << "mean IoU: untrained " << before << ", after 10 epochs " << after.mean_iou
+            << " (pixel accuracy " << after.pixel_accuracy << "; IoU per class";
+  for (double iou : after.iou) std::cout << " " << iou;
+  std::cout << ")\n";
   EXPECT_LT(h.epochs.back().loss, h.epochs.front().loss);
-  // Calling every pixel background scores about 0.22 (background IoU 0.86, shapes 0): the
-  // network must have found shapes and told some apart.
-  EXPECT_GT(after.mean_iou, 0.3);
+  // Calling every pixel background scores about 0.22 (background IoU 0.86, shapes 0).
+  EXPECT_GT(after.mean_iou, 0.8);
 }
 
 TEST(SegmentationCli, MakeShapesTrainSegment) {
