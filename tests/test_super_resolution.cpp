@@ -113,25 +113,28 @@ TEST(SuperResolution, UpscaleAppliesTheModelToTheLuminanceOnly) {
   EXPECT_NEAR(brighter.at(1, 3, 3), 0.5f, 1e-5);
 }
 
-TEST(SuperResolution, ShortSrcnnTrainingRaisesPsnr) {
+// The acceptance at CI size: SRCNN trained on 4,096 Fashion-MNIST images for 3 epochs
+// (about half a minute of CPU) beats bicubic enlargement on 500 test images.
+TEST(SuperResolution, SrcnnBeatsBicubic) {
   const DataSplits fashion = load_dataset("fashion-mnist");
-  const Dataset train = super_resolution_pairs(fashion.train.subset([] {
-    std::vector<int64_t> i(512);
+  const auto first = [](int64_t n) {
+    std::vector<int64_t> i(static_cast<size_t>(n));
     std::iota(i.begin(), i.end(), 0);
     return i;
-  }()),
-                                               2);
-  const Dataset test = super_resolution_pairs(fashion.test.subset({0, 1, 2, 3, 4, 5, 6, 7}), 2);
+  };
+  const Dataset train = super_resolution_pairs(fashion.train.subset(first(4096)), 2);
+  const Dataset test = super_resolution_pairs(fashion.test.subset(first(500)), 2);
   auto model = zoo::srcnn({.seed = 1});
   const double before = mean_psnr(model->predict(test.images), test.targets);
   model->compile(std::make_unique<Adam>(model->params(), AdamOptions{.lr = 1e-3}),
                  std::make_unique<MeanSquaredError>());
-  model->fit(train, {.epochs = 2, .batch_size = 16, .verbose = Verbosity::quiet});
+  model->fit(train, {.epochs = 3, .batch_size = 16, .seed = 1, .verbose = Verbosity::quiet});
   const double after = mean_psnr(model->predict(test.images), test.targets);
   const double bicubic = mean_psnr(test.images, test.targets);
-  std::cout << "PSNR: untrained " << before << " dB, after 64 steps " << after << " dB, bicubic "
+  std::cout << "PSNR: untrained " << before << " dB, trained " << after << " dB, bicubic "
             << bicubic << " dB\n";
   EXPECT_GT(after, before + 3.0);
+  EXPECT_GT(after, bicubic + 0.5);
 }
 
 TEST(SuperResolutionCli, UpscaleWritesTheEnlargedImageAndReportsPsnr) {
