@@ -158,7 +158,7 @@ TEST(SegmentationCli, MakeShapesTrainSegment) {
                              status);
   ASSERT_EQ(status, 0) << out;
   EXPECT_EQ(read_image(dir.file("mask.png")).shape(), Shape({3, 48, 48}));
-  EXPECT_NE(out.find("class 3:"), std::string::npos) << out;
+  EXPECT_NE(out.find("class 3 (triangle):"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -5,7 +5,9 @@
 
 #include "commands.h"
 #include "common.h"
+#include "convnet/checkpoint.h"
 #include "convnet/data.h"
+#include "convnet/io/model_file.h"
 #include "convnet/vision/segmentation.h"
 
 namespace convnet::cli {
@@ -17,7 +19,15 @@ struct Args {
 };
 
 void run_segment(const Args& a) {
-  auto model = open_model(a.model);
+  std::unique_ptr<Model> model;
+  std::vector<std::string> names;  // the training data's class names, kept in model files
+  if (is_model_file(a.model) && !is_onnx_file(a.model)) {
+    io::LoadedModel loaded = io::load_model(a.model);
+    model = std::move(loaded.model);
+    names = class_names_of(loaded.metadata);
+  } else {
+    model = open_model(a.model);
+  }
   const Tensor image = read_image(a.image, {.channels = model->input_shape()[0]});
   const Tensor mask = segment(*model, image);
   Tensor picture = colorize_mask(mask);
@@ -35,7 +45,8 @@ void run_segment(const Args& a) {
   for (float k : mask) ++count[size_t(k)];
   std::cout << a.image << " -> " << a.out << "\n";
   for (int64_t c = 0; c < classes; ++c)
-    std::cout << "  class " << c << ": " << std::fixed << std::setprecision(1)
+    std::cout << "  class " << c << (size_t(c) < names.size() ? " (" + names[size_t(c)] + ")" : "")
+              << ": " << std::fixed << std::setprecision(1)
               << 100.0 * double(count[size_t(c)]) / double(mask.numel()) << "% of pixels\n";
 }
 
