@@ -134,6 +134,22 @@ TEST(AutoencoderCli, TrainDenoiseThenDenoiseAnImage) {
   EXPECT_GT(number_after(out, "denoised PSNR"), number_after(out, "noisy PSNR")) << out;
   EXPECT_EQ(read_image(dir.file("out.png")).shape(), Shape({1, 28, 28}));
   EXPECT_EQ(read_image(dir.file("noisy.png")).shape(), Shape({1, 28, 28}));
+
+  // A fully convolutional autoencoder runs at the image's own size (27x45: padded to 28x48 for
+  // the two poolings, cropped back), not squeezed into 28x28.
+  Tensor odd({1, 27, 45});
+  for (int64_t y = 0; y < 27; ++y)
+    for (int64_t x = 0; x < 45; ++x)
+      odd.at(0, y, x) = fashion.test.images.at(x / 28 + 7, 0, y, x % 28);
+  write_png(dir.file("odd.png"), odd);
+  out = testing::run_command(std::string(CONVNET_CLI) + " denoise " + model + " " +
+                                 dir.file("odd.png") + " --noise 0.3 -o " + dir.file("odd_out.png") +
+                                 " 2>&1",
+                             status);
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_EQ(out.find("resized"), std::string::npos) << out;
+  EXPECT_GT(number_after(out, "denoised PSNR"), number_after(out, "noisy PSNR")) << out;
+  EXPECT_EQ(read_image(dir.file("odd_out.png")).shape(), Shape({1, 27, 45}));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "common.h"
 #include "convnet/data.h"
+#include "convnet/transfer.h"
 #include "convnet/vision/metrics.h"
 
 namespace convnet::cli {
@@ -22,23 +23,70 @@ Tensor clamped(Tensor t) {
   return t;
 }
 
+// The image with its last rows and columns repeated up to h x w.
+Tensor edge_padded(const Tensor& image, int64_t h, int64_t w) {
+  Tensor out({image.dim(0), h, w});
+  for (int64_t c = 0; c < image.dim(0); ++c)
+    for (int64_t y = 0; y < h; ++y)
+      for (int64_t x = 0; x < w; ++x)
+        out.at(c, y, x) = image.at(c, std::min(y, image.dim(1) - 1), std::min(x, image.dim(2) - 1));
+  return out;
+}
+
+Tensor cropped(const Tensor& image, int64_t h, int64_t w) {
+  Tensor out({image.dim(0), h, w});
+  for (int64_t c = 0; c < image.dim(0); ++c)
+    for (int64_t y = 0; y < h; ++y)
+      for (int64_t x = 0; x < w; ++x) out.at(c, y, x) = image.at(c, y, x);
+  return out;
+}
+
+// A fully convolutional autoencoder runs on the image at its own size: the model is rebuilt for
+// the image padded to the smallest multiple of 2^k its poolings give back unchanged. Models that
+// cannot take another size (a Dense layer inside) get the image resized to their input instead.
+std::unique_ptr<Model> model_for(Model& model, const Shape& image) {
+  for (int64_t m = 1; m <= 64; m *= 2) {
+    const Shape padded{image[0], (image[1] + m - 1) / m * m, (image[2] + m - 1) / m * m};
+    try {
+      auto sized = with_input_shape(model, padded);
+      if (sized->output_shape() == padded) return sized;
+    } catch (const std::invalid_argument&) {
+      return nullptr;
+    }
+  }
+  return nullptr;
+}
+
 void run_denoise(const Args& a) {
   auto model = open_model(a.model);
   const Shape in = model->input_shape();
   if (!(model->output_shape() == in))
     throw std::invalid_argument(a.model + " maps " + in.str() + " to " +
                                 model->output_shape().str() + ", not an image to an image");
-  const Tensor clean = read_image(a.image, {.channels = in[0], .height = in[1], .width = in[2]});
+  Tensor clean = read_image(a.image, {.channels = in[0]});
+  const Shape size = clean.shape();
+  if (!(size == in)) {
+    if (auto sized = model_for(*model, size)) {
+      model = std::move(sized);
+    } else {
+      std::cerr << "note: " << a.model << " takes " << in.str() << " only; the image is resized\n";
+      clean = read_image(a.image, {.channels = in[0], .height = in[1], .width = in[2]});
+    }
+  }
   Tensor input = clean.clone();
   const Augmentation noise{
       .gaussian_noise = a.noise, .salt_pepper = a.salt_pepper, .clip_noise = true};
   if (noise.corrupts()) {
-    Tensor batch = input.reshape(in.with_batch(1));
+    Tensor batch = input.reshape(input.shape().with_batch(1));
     Rng rng(a.seed);
     corrupt(batch, noise, rng);
     if (!a.noisy_out.empty()) write_png(a.noisy_out, input);
   }
-  const Tensor output = clamped(model->predict(input.reshape(in.with_batch(1))).reshape(in));
+  const Shape run = model->input_shape();  // the image's size, padded for the poolings
+  const Tensor padded = edge_padded(input, run[1], run[2]);
+  const Tensor output = cropped(
+      clamped(model->predict(padded.reshape(run.with_batch(1))).reshape(run)), clean.dim(1),
+      clean.dim(2));
   write_png(a.out, output);
   std::cout << std::fixed << std::setprecision(2);
   if (noise.corrupts())
@@ -54,7 +102,7 @@ void add_denoise(CLI::App& app) {
   auto* cmd = app.add_subcommand("denoise", "Run an autoencoder (denoising or plain) on an image");
   auto a = std::make_shared<Args>();
   cmd->add_option("model", a->model, "Model file (an autoencoder)")->required();
-  cmd->add_option("image", a->image, "Image (PNG, JPEG, BMP); resized to the model's input")
+  cmd->add_option("image", a->image, "Image (PNG, JPEG, BMP), any size for a fully convolutional model")
       ->required();
   cmd->add_option("-o,--out", a->out, "Output PNG")->required();
   cmd->add_option("--noise", a->noise, "Add Gaussian noise of this stddev first");
