@@ -12,6 +12,7 @@
 #include "kernels/conv2d.h"
 #include "kernels/depthwise_conv2d.h"
 #include "kernels/gemm.h"
+#include "kernels/winograd.h"
 
 namespace convnet {
 namespace {
@@ -64,7 +65,9 @@ std::vector<float> random_vector(int64_t n) {
 enum class Pass { forward, backward_data, backward_weights };
 
 template <bool Depthwise>
-void bm_conv(benchmark::State& state, const ConvGeom& g, Pass pass) {
+void bm_conv(benchmark::State& state, const ConvGeom& g, Pass pass,
+             kernels::ConvAlgo algo = kernels::ConvAlgo::automatic) {
+  kernels::set_conv_algo(algo);
   const auto src = random_vector(g.N * g.IC * g.IH * g.IW);
   const auto w = random_vector(g.OC * g.IC / g.G * g.KH * g.KW);
   const auto bias = random_vector(g.OC);
@@ -91,6 +94,7 @@ void bm_conv(benchmark::State& state, const ConvGeom& g, Pass pass) {
   state.counters["GFLOP/s"] =
       benchmark::Counter(2.0 * macs * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["threads"] = num_threads();
+  kernels::set_conv_algo(kernels::ConvAlgo::automatic);
 }
 
 void bm_gemm(benchmark::State& state, int64_t M, int64_t N, int64_t K) {
@@ -114,6 +118,18 @@ int register_all() {
                                    [g = s.g, pass = pass](benchmark::State& st) {
                                      bm_conv<false>(st, g, pass);
                                    })->Unit(benchmark::kMillisecond)->UseRealTime();
+    // 3x3 stride-1 shapes once more with each algorithm forced (GFLOP/s still counts the direct
+    // convolution's FLOPs, so Winograd can pass the machine's peak).
+    for (const Shape2& s : conv_shapes()) {
+      if (!kernels::winograd_supports(s.g) || pass == Pass::backward_weights) continue;
+      for (const auto& [algo, algo_name] :
+           {std::pair{kernels::ConvAlgo::gemm, "gemm"}, {kernels::ConvAlgo::winograd, "winograd"}})
+        benchmark::RegisterBenchmark(
+            (std::string("conv2d-") + algo_name + "/" + pass_name + "/" + s.name).c_str(),
+            [g = s.g, pass = pass, algo = algo](benchmark::State& st) {
+              bm_conv<false>(st, g, pass, algo);
+            })->Unit(benchmark::kMillisecond)->UseRealTime();
+    }
     for (const Shape2& s : depthwise_shapes())
       benchmark::RegisterBenchmark((std::string("depthwise/") + pass_name + "/" + s.name).c_str(),
                                    [g = s.g, pass = pass](benchmark::State& st) {

@@ -1,0 +1,203 @@
+#include "kernels/winograd_transform.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+
+namespace convnet::kernels::winograd {
+namespace {
+
+// 1-D passes over L lanes: element e of the vector is in[e * is + lane], of the result
+// out[e * os + lane]. Written lane-innermost so the compiler vectorizes them.
+// G applied to a column (g0, g1, g2) of kernel values, one filter per lane.
+inline void apply_g(__m256 g0, __m256 g1, __m256 g2, __m256 out[kAlpha]) {
+  const __m256 s = g0 + g2, p = g0 * (1.0f / 24.0f) + g2 * (1.0f / 6.0f), q = g1 * (1.0f / 12.0f);
+  out[0] = g0 * 0.25f;
+  out[1] = (s + g1) * (-1.0f / 6.0f);
+  out[2] = (s - g1) * (-1.0f / 6.0f);
+  out[3] = p + q;
+  out[4] = p - q;
+  out[5] = g2;
+}
+
+template <int L>
+inline void apply_bt(const float* __restrict in, int64_t is, float* __restrict out, int64_t os) {
+  for (int l = 0; l < L; ++l) {
+    const float d0 = in[l], d1 = in[is + l], d2 = in[2 * is + l], d3 = in[3 * is + l],
+                d4 = in[4 * is + l], d5 = in[5 * is + l];
+    out[l] = 4.0f * d0 - 5.0f * d2 + d4;
+    out[os + l] = -4.0f * (d1 + d2) + d3 + d4;
+    out[2 * os + l] = 4.0f * (d1 - d2) - d3 + d4;
+    out[3 * os + l] = 2.0f * (d3 - d1) - d2 + d4;
+    out[4 * os + l] = 2.0f * (d1 - d3) - d2 + d4;
+    out[5 * os + l] = 4.0f * d1 - 5.0f * d3 + d5;
+  }
+}
+
+template <int L>
+inline void apply_at(const float* __restrict in, int64_t is, float* __restrict out, int64_t os) {
+  for (int l = 0; l < L; ++l) {
+    const float m0 = in[l], m1 = in[is + l], m2 = in[2 * is + l], m3 = in[3 * is + l],
+                m4 = in[4 * is + l], m5 = in[5 * is + l];
+    const float s12 = m1 + m2, d12 = m1 - m2, s34 = m3 + m4, d34 = m3 - m4;
+    out[l] = m0 + s12 + s34;
+    out[os + l] = d12 + 2.0f * d34;
+    out[2 * os + l] = s12 + 4.0f * s34;
+    out[3 * os + l] = d12 + 8.0f * d34 + m5;
+  }
+}
+
+// Where the tiles of a panel lie: image, first input row and column of each lane's 6x6 patch.
+struct TileOrigins {
+  int64_t count;  // valid lanes
+  int64_t n[kNR], row[kNR], col[kNR];
+};
+TileOrigins tile_origins(const Plan& p, int64_t tp) {
+  TileOrigins o{};
+  o.count = std::min(kNR, p.T - tp * kNR);
+  for (int64_t l = 0; l < o.count; ++l) {
+    const int64_t t = tp * kNR + l, per_image = p.TH * p.TW, r = t % per_image;
+    o.n[l] = t / per_image;
+    o.row[l] = (r / p.TW) * kTile;
+    o.col[l] = (r % p.TW) * kTile;
+  }
+  return o;
+}
+
+// The 6x6 input patches of one channel under the panel's tiles, d[i][j][lane], zero outside the
+// image and for lanes past the last tile.
+void gather_patches(const Plan& p, const TileOrigins& o, const float* src, int64_t c,
+                    float (&d)[kAlpha][kAlpha][kNR]) {
+  for (int64_t l = 0; l < kNR; ++l) {
+    if (l >= o.count) {
+      for (int i = 0; i < kAlpha; ++i)
+        for (int j = 0; j < kAlpha; ++j) d[i][j][l] = 0.0f;
+      continue;
+    }
+    const float* img = src + (o.n[l] * p.C + c) * p.H * p.W;
+    const int64_t r0 = o.row[l] - p.PT, q0 = o.col[l] - p.PL;
+    if (r0 >= 0 && q0 >= 0 && r0 + kAlpha <= p.H && q0 + kAlpha <= p.W) {
+      for (int i = 0; i < kAlpha; ++i)
+        for (int j = 0; j < kAlpha; ++j) d[i][j][l] = img[(r0 + i) * p.W + q0 + j];
+      continue;
+    }
+    for (int i = 0; i < kAlpha; ++i) {
+      const int64_t r = r0 + i;
+      for (int j = 0; j < kAlpha; ++j) {
+        const int64_t q = q0 + j;
+        d[i][j][l] = (r >= 0 && r < p.H && q >= 0 && q < p.W) ? img[r * p.W + q] : 0.0f;
+      }
+    }
+  }
+}
+
+// Copies block[xi][0..n) (rows of `stride` floats) to panel + xi * panel_stride for the 36 points.
+// Transforms compute all 36 points of one channel at a time; storing them straight into the
+// panel would write 36 streams a power-of-two stride apart, which share one L1 set and evict each
+// other, so a few channels are gathered here and stored as 36 contiguous runs.
+void store_block(const float* block, int64_t stride, int64_t n, float* panel,
+                 int64_t panel_stride) {
+  for (int64_t xi = 0; xi < kPoints; ++xi)
+    std::copy_n(block + xi * stride, n, panel + xi * panel_stride);
+}
+
+}  // namespace
+
+Plan make_plan(const ConvGeom& g, const float* weights, bool transposed) {
+  Plan p{};
+  p.N = g.N;
+  if (!transposed) {
+    p.C = g.IC, p.H = g.IH, p.W = g.IW, p.K = g.OC, p.OH = g.OH, p.OW = g.OW;
+    p.PT = g.PT, p.PL = g.PL;
+    // weights [K, C, 3, 3]
+    p.weights = weights, p.wk = g.IC * 9, p.wc = 9, p.wi = 3, p.wj = 1;
+  } else {
+    // diff_src = diff_dst (*) flip(weights)^T with padding 2 - P: weights [OC, IC, 3, 3] read
+    // as [IC, OC, 3, 3], each 3x3 kernel turned by 180 degrees.
+    p.C = g.OC, p.H = g.OH, p.W = g.OW, p.K = g.IC, p.OH = g.IH, p.OW = g.IW;
+    p.PT = g.KH - 1 - g.PT, p.PL = g.KW - 1 - g.PL;
+    p.weights = weights + 8, p.wk = 9, p.wc = g.IC * 9, p.wi = -3, p.wj = -1;
+  }
+  p.TH = (p.OH + kTile - 1) / kTile;
+  p.TW = (p.OW + kTile - 1) / kTile;
+  p.T = p.N * p.TH * p.TW;
+  p.TP = (p.T + kNR - 1) / kNR;
+  p.KP = (p.K + kMR - 1) / kMR;
+  return p;
+}
+
+void filter_panel(const Plan& p, int64_t kp, float* u) {
+  // The panel's filters go to the lanes of one register: weights are first copied, a block of
+  // channels at a time, into lane-major order (reading them back right after scalar stores would
+  // stall store forwarding), then G g G^T runs in registers and each point is one aligned store.
+  constexpr int64_t kBlock = 8;
+  const int64_t k0 = kp * kMR, nk = std::min(kMR, p.K - k0);
+  alignas(32) float staged[kBlock][9][kLanes] = {};
+  alignas(32) float block[kPoints][kBlock][kLanes];
+  for (int64_t c0 = 0; c0 < p.C; c0 += kBlock) {
+    const int64_t nc = std::min(kBlock, p.C - c0);
+    for (int64_t cc = 0; cc < nc; ++cc)
+      for (int64_t l = 0; l < nk; ++l) {
+        const float* w = p.weights + (k0 + l) * p.wk + (c0 + cc) * p.wc;
+        for (int i = 0; i < 3; ++i)
+          for (int j = 0; j < 3; ++j) staged[cc][i * 3 + j][l] = w[i * p.wi + j * p.wj];
+      }
+    for (int64_t cc = 0; cc < nc; ++cc) {
+      __m256 g[9], gt[3][kAlpha], out[kAlpha];
+      for (int e = 0; e < 9; ++e) g[e] = _mm256_load_ps(staged[cc][e]);
+      // gt = G g (over kernel rows, per kernel column j), then each row r of gt G^T.
+      for (int j = 0; j < 3; ++j) apply_g(g[j], g[3 + j], g[6 + j], gt[j]);
+      for (int r = 0; r < kAlpha; ++r) {
+        apply_g(gt[0][r], gt[1][r], gt[2][r], out);
+        for (int s = 0; s < kAlpha; ++s) _mm256_store_ps(block[r * kAlpha + s][cc], out[s]);
+      }
+    }
+    store_block(&block[0][0][0], kBlock * kLanes, nc * kLanes, u + c0 * kLanes, p.C * kLanes);
+  }
+}
+
+void input_panel(const Plan& p, const float* src, int64_t tp, int64_t c0, int64_t c1, float* v) {
+  constexpr int64_t kBlock = 4;  // channels transformed before their 36 points are stored
+  const TileOrigins o = tile_origins(p, tp);
+  alignas(32) float d[kAlpha][kAlpha][kNR], bd[kAlpha][kAlpha][kNR];
+  alignas(32) float block[kPoints][kBlock][kNR];
+  for (int64_t cb = c0; cb < c1; cb += kBlock) {
+    const int64_t nc = std::min(kBlock, c1 - cb);
+    for (int64_t cc = 0; cc < nc; ++cc) {
+      gather_patches(p, o, src, cb + cc, d);
+      // bd = B^T d (over patch rows), then V = bd B (over patch columns).
+      for (int j = 0; j < kAlpha; ++j)
+        apply_bt<kNR>(d[0][j], kAlpha * kNR, bd[0][j], kAlpha * kNR);
+      for (int r = 0; r < kAlpha; ++r)
+        apply_bt<kNR>(bd[r][0], kNR, block[r * kAlpha][cc], kBlock * kNR);
+    }
+    store_block(&block[0][0][0], kBlock * kNR, nc * kNR, v + cb * kNR, p.C * kNR);
+  }
+}
+
+void output_panel(const Plan& p, const float* m, int64_t kp, int64_t tp, const float* bias,
+                  float* dst) {
+  const TileOrigins o = tile_origins(p, tp);
+  const int64_t k0 = kp * kMR, nk = std::min(kMR, p.K - k0);
+  alignas(32) float am[kTile][kAlpha][kNR], y[kTile][kTile][kNR];
+  for (int64_t l = 0; l < nk; ++l) {
+    const int64_t k = k0 + l;
+    // m[xi][l][lane] with xi = r * 6 + s: am = A^T m (over r), y = am A (over s).
+    const float* mk = m + l * kNR;
+    constexpr int64_t point = kMR * kNR;
+    for (int s = 0; s < kAlpha; ++s)
+      apply_at<kNR>(mk + s * point, kAlpha * point, am[0][s], kAlpha * kNR);
+    for (int r = 0; r < kTile; ++r) apply_at<kNR>(am[r][0], kNR, y[r][0], kNR);
+    const float b = bias ? bias[k] : 0.0f;
+    for (int64_t t = 0; t < o.count; ++t) {
+      float* out = dst + (o.n[t] * p.K + k) * p.OH * p.OW;
+      const int64_t rows = std::min(kTile, p.OH - o.row[t]);
+      const int64_t cols = std::min(kTile, p.OW - o.col[t]);
+      for (int64_t i = 0; i < rows; ++i)
+        for (int64_t j = 0; j < cols; ++j)
+          out[(o.row[t] + i) * p.OW + o.col[t] + j] = y[i][j][t] + b;
+    }
+  }
+}
+
+}  // namespace convnet::kernels::winograd
