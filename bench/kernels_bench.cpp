@@ -34,10 +34,21 @@ ConvGeom conv(int64_t N, int64_t IC, int64_t HW, int64_t OC, int64_t K, int64_t 
 
 const std::vector<Shape2>& conv_shapes() {
   static const std::vector<Shape2> shapes = {
+      {"vgg16/conv1_1 b1", conv(1, 3, 224, 64, 3)},
       {"vgg16/conv1_2 b1", conv(1, 64, 224, 64, 3)},
       {"vgg16/conv3_2 b1", conv(1, 256, 56, 256, 3)},
       {"vgg16/conv5_1 b1", conv(1, 512, 14, 512, 3)},
       {"resnet50/layer1.0.conv2 b1", conv(1, 64, 56, 64, 3)},
+      {"resnet50/layer3.0.conv2 b1", conv(1, 256, 14, 256, 3)},
+      {"resnet50/layer4.0.conv2 b1", conv(1, 512, 7, 512, 3)},
+      {"vgg11-32px/features.8 b64", conv(64, 256, 8, 256, 3)},
+      {"vgg11-32px/features.13 b64", conv(64, 512, 4, 512, 3)},
+      {"vgg11-32px/features.18 b64", conv(64, 512, 2, 512, 3)},
+      {"cifar/16ch 32px b1", conv(1, 16, 32, 16, 3)},
+      {"cifar/8ch 32px b8", conv(8, 8, 32, 8, 3)},
+      {"cifar/3-to-32ch 32px b8", conv(8, 3, 32, 32, 3)},
+      {"cifar/32-to-4ch 32px b8", conv(8, 32, 32, 4, 3)},
+      {"cifar/32ch 32px b8", conv(8, 32, 32, 32, 3)},
       {"resnet50/layer3.0.conv1 1x1 b1", conv(1, 512, 28, 256, 1)},
       {"mobilenet/conv_pw_13 1x1 b1", conv(1, 1024, 7, 1024, 1)},
       {"lenet5/conv2d_1 b64", {.N = 64, .IC = 6, .IH = 14, .IW = 14, .OC = 16, .KH = 5, .KW = 5,

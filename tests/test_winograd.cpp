@@ -172,7 +172,9 @@ TEST(Winograd, DispatchFollowsTheAlgorithmSetting) {
   five.KH = 5;
   with_algo(ConvAlgo::automatic, [&] {
     EXPECT_TRUE(kernels::winograd_applies(vgg));
-    EXPECT_FALSE(kernels::winograd_applies(geom(1, 3, 224, 224, 64, 1, 1, 1, 1)));  // 3 channels
+    EXPECT_TRUE(kernels::winograd_applies(geom(1, 3, 224, 224, 64, 1, 1, 1, 1)));
+    EXPECT_FALSE(kernels::winograd_applies(geom(1, 64, 224, 224, 3, 1, 1, 1, 1)));  // 3 filters
+    EXPECT_FALSE(kernels::winograd_applies(geom(1, 2, 32, 32, 16, 1, 1, 1, 1)));    // 2 channels
     EXPECT_FALSE(kernels::winograd_applies(geom(1, 512, 7, 7, 512, 1, 1, 1, 1)));    // 4 tiles
   });
   with_algo(ConvAlgo::gemm, [&] { EXPECT_FALSE(kernels::winograd_applies(vgg)); });

@@ -30,6 +30,8 @@ void micro_kernel(int64_t C, const float* a, const float* b, float* m) {
          c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
   for (int64_t c = 0; c < C; ++c, a += kLanes, b += kNR) {
     const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+    _mm_prefetch(reinterpret_cast<const char*>(b + 8 * kNR), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(a + 8 * kLanes), _MM_HINT_T0);
     __m256 ai = _mm256_broadcast_ss(a);
     c00 = _mm256_fmadd_ps(ai, b0, c00);
     c01 = _mm256_fmadd_ps(ai, b1, c01);
@@ -172,7 +174,10 @@ bool winograd_applies(const ConvGeom& g) {
   const Plan p = make_plan(g, nullptr, false);
   const double direct = 9.0 * double(p.K) * double(p.N * p.OH * p.OW);
   const double products = double(kPoints) * double(p.KP * kMR) * double(p.TP * kNR);
-  return g.IC >= 16 && g.OC >= 16 && direct >= 2.0 * products;
+  // Measured (bench/kernels_bench.cpp, one thread): Winograd wins from 3 input channels up (VGG's
+  // 3 -> 64 first layer by 1.4x) but loses with fewer than 8 output channels (a filter panel of 6
+  // mostly empty), and breaks even near direct == products (2x2 images at batch 64).
+  return g.IC >= 3 && g.OC >= 8 && direct >= 1.5 * products;
 }
 
 ConvGeom winograd_backward_data_geom(const ConvGeom& g) {
