@@ -36,7 +36,9 @@ const std::vector<Shape2>& conv_shapes() {
   static const std::vector<Shape2> shapes = {
       {"vgg16/conv1_1 b1", conv(1, 3, 224, 64, 3)},
       {"vgg16/conv1_2 b1", conv(1, 64, 224, 64, 3)},
+      {"vgg16/conv2_2 b1", conv(1, 128, 112, 128, 3)},
       {"vgg16/conv3_2 b1", conv(1, 256, 56, 256, 3)},
+      {"vgg16/conv4_2 b1", conv(1, 512, 28, 512, 3)},
       {"vgg16/conv5_1 b1", conv(1, 512, 14, 512, 3)},
       {"resnet50/layer1.0.conv2 b1", conv(1, 64, 56, 64, 3)},
       {"resnet50/layer3.0.conv2 b1", conv(1, 256, 14, 256, 3)},

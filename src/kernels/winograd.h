@@ -18,8 +18,8 @@
 // Schedule: one of U (filters, 36*K*C floats) and V (input tiles, 36*C*tiles) is transformed
 // once up front and shared by the threads; the other is transformed piece by piece (16 tiles or
 // 6 filters at a time) inside each thread's work item, while it is hot in L2. U is shared when it
-// fits the L3 cache (early, large-image layers), else V (late layers with 512 channels, whose U
-// would be 37 MB). Filters are transformed on every call (no cache that weight updates could make
+// is small (at most 4 MiB: the early layers with few channels and many tiles), else V, in chunks
+// of at most 16 MiB (a 512 x 512 layer's U would be 50 MB). Filters are transformed on every call (no cache that weight updates could make
 // stale); it costs about 1/(OH*OW/16) of the GEMM work.
 //
 // Determinism: every output element is computed by one work item in a fixed order, so 1 and N

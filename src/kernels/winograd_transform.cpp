@@ -95,10 +95,13 @@ void gather_patches(const Plan& p, const TileOrigins& o, const float* src, int64
 // Transforms compute all 36 points of one channel at a time; storing them straight into the
 // panel would write 36 streams a power-of-two stride apart, which share one L1 set and evict each
 // other, so a few channels are gathered here and stored as 36 contiguous runs.
-void store_block(const float* block, int64_t stride, int64_t n, float* panel,
-                 int64_t panel_stride) {
+// n is a multiple of 8. GCC turns any copy loop here into `rep movsq`, whose start-up cost
+// dwarfs these 256-byte copies, unless told not to.
+__attribute__((optimize("no-tree-loop-distribute-patterns"), noinline)) void store_block(
+    const float* block, int64_t stride, int64_t n, float* panel, int64_t panel_stride) {
   for (int64_t xi = 0; xi < kPoints; ++xi)
-    std::copy_n(block + xi * stride, n, panel + xi * panel_stride);
+    for (int64_t i = 0; i < n; i += 8)
+      _mm256_storeu_ps(panel + xi * panel_stride + i, _mm256_loadu_ps(block + xi * stride + i));
 }
 
 }  // namespace
@@ -126,6 +129,44 @@ Plan make_plan(const ConvGeom& g, const float* weights, bool transposed) {
   return p;
 }
 
+namespace {
+
+// out[j][i] = rows[i][j] for 8x8 floats.
+void transpose8x8(const __m256 (&r)[8], __m256 (&out)[8]) {
+  __m256 t[8], q[8];
+  for (int i = 0; i < 4; ++i) {
+    t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  for (int h = 0; h < 2; ++h) {
+    q[4 * h + 0] = _mm256_shuffle_ps(t[4 * h], t[4 * h + 2], 0x44);
+    q[4 * h + 1] = _mm256_shuffle_ps(t[4 * h], t[4 * h + 2], 0xEE);
+    q[4 * h + 2] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], 0x44);
+    q[4 * h + 3] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], 0xEE);
+  }
+  for (int j = 0; j < 4; ++j) {
+    out[j] = _mm256_permute2f128_ps(q[j], q[4 + j], 0x20);
+    out[4 + j] = _mm256_permute2f128_ps(q[j], q[4 + j], 0x31);
+  }
+}
+
+// staged[cc * 9 + e][lane] for 8 channels from c0 when each filter's weights for them are 72
+// contiguous floats (forward weights [K, C, 3, 3]): nine 8x8 transposes instead of 432 scalar
+// copies. Lanes past the panel's nk filters repeat the last one (the micro-kernel ignores them).
+void stage_contiguous(const Plan& p, int64_t k0, int64_t nk, int64_t c0, float* staged) {
+  const float* rows[8];
+  for (int64_t l = 0; l < 8; ++l)
+    rows[l] = p.weights + (k0 + std::min(l, nk - 1)) * p.wk + c0 * 9;
+  for (int b = 0; b < 9; ++b) {
+    __m256 r[8], t[8];
+    for (int l = 0; l < 8; ++l) r[l] = _mm256_loadu_ps(rows[l] + b * 8);
+    transpose8x8(r, t);
+    for (int j = 0; j < 8; ++j) _mm256_store_ps(staged + (b * 8 + j) * kLanes, t[j]);
+  }
+}
+
+}  // namespace
+
 void filter_panel(const Plan& p, int64_t kp, float* u) {
   // The panel's filters go to the lanes of one register: weights are first copied, a block of
   // channels at a time, into lane-major order (reading them back right after scalar stores would
@@ -136,12 +177,16 @@ void filter_panel(const Plan& p, int64_t kp, float* u) {
   alignas(32) float block[kPoints][kBlock][kLanes];
   for (int64_t c0 = 0; c0 < p.C; c0 += kBlock) {
     const int64_t nc = std::min(kBlock, p.C - c0);
-    for (int64_t cc = 0; cc < nc; ++cc)
-      for (int64_t l = 0; l < nk; ++l) {
-        const float* w = p.weights + (k0 + l) * p.wk + (c0 + cc) * p.wc;
-        for (int i = 0; i < 3; ++i)
-          for (int j = 0; j < 3; ++j) staged[cc][i * 3 + j][l] = w[i * p.wi + j * p.wj];
-      }
+    if (nc == kBlock && p.wc == 9 && p.wj == 1) {
+      stage_contiguous(p, k0, nk, c0, &staged[0][0][0]);
+    } else {
+      for (int64_t cc = 0; cc < nc; ++cc)
+        for (int64_t l = 0; l < nk; ++l) {
+          const float* w = p.weights + (k0 + l) * p.wk + (c0 + cc) * p.wc;
+          for (int i = 0; i < 3; ++i)
+            for (int j = 0; j < 3; ++j) staged[cc][i * 3 + j][l] = w[i * p.wi + j * p.wj];
+        }
+    }
     for (int64_t cc = 0; cc < nc; ++cc) {
       __m256 g[9], gt[3][kAlpha], out[kAlpha];
       for (int e = 0; e < 9; ++e) g[e] = _mm256_load_ps(staged[cc][e]);

@@ -41,8 +41,9 @@ struct Plan {
 // forward: g's convolution; transposed: the convolution computing g's backward-data.
 Plan make_plan(const ConvGeom& g, const float* weights, bool transposed);
 
-// u[xi][c][kLanes] for c in [0, C): U of filters kp*kMR ... + kMR in the first kMR lanes (zero
-// past K; the last two lanes are padding that aligned stores write and the micro-kernel skips).
+// u[xi][c][kLanes] for c in [0, C): U of filters kp*kMR ... + kMR in the first kMR lanes (lanes
+// past K hold values whose outputs are never stored; the last two lanes are padding that aligned
+// stores write and the micro-kernel skips).
 void filter_panel(const Plan& p, int64_t kp, float* u);
 // v[xi][c][kNR] for c in [c0, c1) (rows of C*kNR floats per xi): V of tiles tp*kNR ... + kNR
 // (zero past T).
