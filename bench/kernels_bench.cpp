@@ -134,7 +134,7 @@ int register_all() {
     // 3x3 stride-1 shapes once more with each algorithm forced (GFLOP/s still counts the direct
     // convolution's FLOPs, so Winograd can pass the machine's peak).
     for (const Shape2& s : conv_shapes()) {
-      if (!kernels::winograd_supports(s.g) || pass == Pass::backward_weights) continue;
+      if (!kernels::winograd_supports(s.g)) continue;
       for (const auto& [algo, algo_name] :
            {std::pair{kernels::ConvAlgo::gemm, "gemm"}, {kernels::ConvAlgo::winograd, "winograd"}})
         benchmark::RegisterBenchmark(

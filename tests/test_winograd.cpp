@@ -1,7 +1,7 @@
-// Winograd F(4x4, 3x3) (src/kernels/winograd.h): forward and backward-data against the direct
-// references on random shapes (odd sizes, partial tiles, symmetric and asymmetric padding, both
-// schedules), gradients through a Conv2D layer with the path forced on, 1 vs 2 threads
-// bit-identical, and the dispatch rule of conv2d_forward / conv2d_backward_data.
+// Winograd F(4x4, 3x3) (src/kernels/winograd.h): forward, backward-data and backward-weights
+// against the direct references on random shapes (odd sizes, partial tiles, symmetric and
+// asymmetric padding, both schedules, chunked tiles), gradients through a Conv2D layer with the
+// path forced on, 1 vs 2 threads bit-identical, and the dispatch rules of conv2d.cpp.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -76,6 +76,13 @@ void expect_matches_references(const ConvGeom& g, Rng& rng) {
   kernels::winograd_backward_data(g, diff_dst.data(), weights.data(), diff_src.data());
   kernels::conv2d_backward_data_ref(g, diff_dst.data(), weights.data(), diff_src_ref.data());
   EXPECT_TRUE(all_close("diff_src", src_shape, diff_src.data(), diff_src_ref.data(), kRtol));
+
+  // backward_weights accumulates: start both from the same non-zero gradients.
+  const Shape w_shape{g.OC, g.IC, 3, 3};
+  auto diff_w = random_vector(w_shape.numel(), rng), diff_w_ref = diff_w;
+  kernels::winograd_backward_weights(g, src.data(), diff_dst.data(), diff_w.data());
+  kernels::conv2d_backward_weights_ref(g, src.data(), diff_dst.data(), diff_w_ref.data(), nullptr);
+  EXPECT_TRUE(all_close("diff_weights", w_shape, diff_w.data(), diff_w_ref.data(), kRtol));
 }
 
 TEST(Winograd, MatchesReferencesOnRandomShapes) {
@@ -117,14 +124,18 @@ TEST(Winograd, MatchesGemmOnChunkedLargeShape) {
   const auto diff_dst = random_vector(dst_shape.numel(), rng);
   std::vector<float> a(size_t(dst_shape.numel())), b(a.size());
   std::vector<float> da(size_t(src_shape.numel())), db(da.size());
+  std::vector<float> dwa(weights.size(), 0.0f), dwb(weights.size(), 0.0f);
   with_algo(ConvAlgo::gemm, [&] {
     kernels::conv2d_forward(g, src.data(), weights.data(), nullptr, a.data());
     kernels::conv2d_backward_data(g, diff_dst.data(), weights.data(), da.data());
+    kernels::conv2d_backward_weights(g, src.data(), diff_dst.data(), dwa.data(), nullptr);
   });
   kernels::winograd_forward(g, src.data(), weights.data(), nullptr, b.data());
   kernels::winograd_backward_data(g, diff_dst.data(), weights.data(), db.data());
+  kernels::winograd_backward_weights(g, src.data(), diff_dst.data(), dwb.data());
   EXPECT_TRUE(all_close("dst", dst_shape, b.data(), a.data(), kRtol));
   EXPECT_TRUE(all_close("diff_src", src_shape, db.data(), da.data(), kRtol));
+  EXPECT_TRUE(all_close("diff_weights", Shape{g.OC, g.IC, 3, 3}, dwb.data(), dwa.data(), kRtol));
 }
 
 TEST(Winograd, GradcheckThroughConv2DLayer) {
@@ -146,7 +157,7 @@ TEST(Winograd, BitIdenticalOn1And2Threads) {
     const auto src = random_vector(g.N * g.IC * g.IH * g.IW, rng);
     const auto weights = random_vector(g.OC * g.IC * 9, rng), bias = random_vector(g.OC, rng);
     const auto diff_dst = random_vector(g.N * g.OC * g.OH * g.OW, rng);
-    std::vector<float> out[2], din[2];
+    std::vector<float> out[2], din[2], dw[2];
     for (const int threads : {1, 2}) {
       const int before = num_threads();
       set_num_threads(threads);
@@ -156,10 +167,13 @@ TEST(Winograd, BitIdenticalOn1And2Threads) {
       dx.resize(src.size());
       kernels::winograd_forward(g, src.data(), weights.data(), bias.data(), y.data());
       kernels::winograd_backward_data(g, diff_dst.data(), weights.data(), dx.data());
+      dw[threads - 1].assign(weights.size(), 0.0f);
+      kernels::winograd_backward_weights(g, src.data(), diff_dst.data(), dw[threads - 1].data());
       set_num_threads(before);
     }
     EXPECT_EQ(std::memcmp(out[0].data(), out[1].data(), out[0].size() * sizeof(float)), 0);
     EXPECT_EQ(std::memcmp(din[0].data(), din[1].data(), din[0].size() * sizeof(float)), 0);
+    EXPECT_EQ(std::memcmp(dw[0].data(), dw[1].data(), dw[0].size() * sizeof(float)), 0);
   }
 }
 
@@ -177,7 +191,14 @@ TEST(Winograd, DispatchFollowsTheAlgorithmSetting) {
     EXPECT_FALSE(kernels::winograd_applies(geom(1, 2, 32, 32, 16, 1, 1, 1, 1)));    // 2 channels
     EXPECT_FALSE(kernels::winograd_applies(geom(1, 512, 7, 7, 512, 1, 1, 1, 1)));    // 4 tiles
   });
-  with_algo(ConvAlgo::gemm, [&] { EXPECT_FALSE(kernels::winograd_applies(vgg)); });
+  with_algo(ConvAlgo::automatic, [&] {
+    EXPECT_TRUE(kernels::winograd_backward_weights_applies(vgg));
+    EXPECT_FALSE(kernels::winograd_backward_weights_applies(geom(1, 3, 224, 224, 64, 1, 1, 1, 1)));
+  });
+  with_algo(ConvAlgo::gemm, [&] {
+    EXPECT_FALSE(kernels::winograd_applies(vgg));
+    EXPECT_FALSE(kernels::winograd_backward_weights_applies(vgg));
+  });
   with_algo(ConvAlgo::winograd, [&] {
     EXPECT_TRUE(kernels::winograd_applies(geom(1, 1, 1, 1, 1, 1, 1, 1, 1)));
     for (const ConvGeom& g : {strided, dilated, grouped, five})

@@ -290,6 +290,11 @@ void conv2d_backward_weights(const ConvGeom& g, const float* src, const float* d
                              float* diff_weights, float* diff_bias) {
   if (is_pointwise(g)) return pointwise_backward_weights(g, src, diff_dst, diff_weights, diff_bias);
   const int64_t P = g.OH * g.OW, K = col_rows(g), Kg = K / g.G, OCg = g.OC / g.G;
+  if (winograd_backward_weights_applies(g)) {
+    winograd_backward_weights(g, src, diff_dst, diff_weights);
+    if (diff_bias) bias_backward(diff_dst, g.N, g.OC, P, diff_bias);
+    return;
+  }
   const int64_t chunk = images_per_chunk(g);
   Workspace& ws = workspace();
   for (int64_t n0 = 0; n0 < g.N; n0 += chunk) {

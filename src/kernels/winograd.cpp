@@ -13,21 +13,10 @@
 #include "kernels/winograd_transform.h"
 
 namespace convnet::kernels {
-namespace {
 
-using namespace winograd;
-
-// The transformed filters are shared by all tiles when they take at most kSharedFilterFloats;
-// else the transformed inputs are shared, in chunks of at most kSharedInputFloats. Measured on
-// VGG-16's conv3_2 (U 12.7 MB, V 7.7 MB): streaming V from L3 past an L2-resident filter panel ran
-// 1.7x faster than streaming U past an L2-resident tile panel.
-constexpr int64_t kSharedFilterFloats = int64_t(1) << 20;  // 4 MiB
-constexpr int64_t kSharedInputFloats = int64_t(4) << 20;   // 16 MiB
-
-// m[kMR][kNR] = sum over c of a[c][0..kMR) (outer product) b[c][kNR]: 12 AVX2 accumulators, two
-// loads and six broadcasts per c. Plain AVX2 + FMA (the build's x86-64-v3 baseline): on Zen 4
-// AVX-512 brings no more FLOPs per cycle.
-void micro_kernel(int64_t C, const float* a, const float* b, float* m) {
+// 12 AVX2 accumulators, two loads and six broadcasts per step. Plain AVX2 + FMA (the build's
+// x86-64-v3 baseline): on Zen 4 AVX-512 brings no more FLOPs per cycle.
+void winograd::micro_kernel(int64_t C, const float* a, const float* b, float* m) {
   // Twelve named accumulators: an array of them made GCC store every one on each iteration.
   __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
          c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
@@ -61,6 +50,17 @@ void micro_kernel(int64_t C, const float* a, const float* b, float* m) {
     _mm256_store_ps(m + i * kNR + 8, rows[i][1]);
   }
 }
+
+namespace {
+
+using namespace winograd;
+
+// The transformed filters are shared by all tiles when they take at most kSharedFilterFloats;
+// else the transformed inputs are shared, in chunks of at most kSharedInputFloats. Measured on
+// VGG-16's conv3_2 (U 12.7 MB, V 7.7 MB): streaming V from L3 past an L2-resident filter panel ran
+// 1.7x faster than streaming U past an L2-resident tile panel.
+constexpr int64_t kSharedFilterFloats = int64_t(1) << 20;  // 4 MiB
+constexpr int64_t kSharedInputFloats = int64_t(4) << 20;   // 16 MiB
 
 // Buffers aligned to 64 bytes (the micro-kernel's aligned loads), grown but never shrunk.
 float* reserve_aligned(std::vector<float>& v, int64_t n) {
@@ -181,6 +181,18 @@ bool winograd_applies(const ConvGeom& g) {
   // 3 -> 64 first layer by 1.4x) but loses with fewer than 8 output channels (a filter panel of 6
   // mostly empty), and breaks even near direct == products (2x2 images at batch 64).
   return g.IC >= 3 && g.OC >= 8 && direct >= 1.5 * products;
+}
+
+bool winograd_backward_weights_applies(const ConvGeom& g) {
+  if (!winograd_supports(g)) return false;
+  const ConvAlgo algo = conv_algo();
+  if (algo != ConvAlgo::automatic) return algo == ConvAlgo::winograd;
+  // As for the forward pass, with channels (not tiles) padded to panels of 16.
+  const Plan p = make_plan(g, nullptr, false);
+  const double direct = 9.0 * double(p.K) * double(p.C) * double(p.N * p.OH * p.OW);
+  const double products =
+      double(kPoints) * double(p.KP * kMR) * double((p.C + kNR - 1) / kNR * kNR) * double(p.T);
+  return g.IC >= 8 && g.OC >= 8 && direct >= 1.5 * products;
 }
 
 ConvGeom winograd_backward_data_geom(const ConvGeom& g) {

@@ -1,6 +1,6 @@
 // Winograd convolution F(4x4, 3x3) for 3x3, stride-1, dilation-1, ungrouped convolutions
-// (Lavin & Gray 2015, "Fast Algorithms for Convolutional Neural Networks"), forward and
-// backward-data, any padding (top/left given, bottom/right implied by OH/OW, as in conv2d.h).
+// (Lavin & Gray 2015, "Fast Algorithms for Convolutional Neural Networks"), forward,
+// backward-data and backward-weights, any padding (top/left given, bottom/right implied by OH/OW, as in conv2d.h).
 //
 // Why: a direct (im2col + GEMM) 3x3 convolution spends 9 multiply-adds per output and input
 // channel. Winograd computes a 4x4 block of outputs from a 6x6 input patch d with 36 multiplies
@@ -47,10 +47,17 @@ bool winograd_applies(const ConvGeom& g);
 // flipped, transposed weights, padding 2 - P.
 ConvGeom winograd_backward_data_geom(const ConvGeom& g);
 
+// Under ConvAlgo::automatic, whether winograd_backward_weights beats im2col + GEMM for g.
+bool winograd_backward_weights_applies(const ConvGeom& g);
+
 // Same contracts as conv2d_forward and conv2d_backward_data (conv2d.h), for winograd_supports(g).
 void winograd_forward(const ConvGeom& g, const float* src, const float* weights, const float* bias,
                       float* dst);
 void winograd_backward_data(const ConvGeom& g, const float* diff_dst, const float* weights,
                             float* diff_src);
+// diff_weights += d loss / d weights (conv2d_backward_weights without the bias), through the
+// adjoint of the forward transforms (winograd_weights.cpp).
+void winograd_backward_weights(const ConvGeom& g, const float* src, const float* diff_dst,
+                               float* diff_weights);
 
 }  // namespace convnet::kernels

@@ -4,11 +4,11 @@
 
 #include <algorithm>
 
+#include "kernels/winograd_passes.h"
+
 namespace convnet::kernels::winograd {
 namespace {
 
-// 1-D passes over L lanes: element e of the vector is in[e * is + lane], of the result
-// out[e * os + lane]. Written lane-innermost so the compiler vectorizes them.
 // G applied to a column (g0, g1, g2) of kernel values, one filter per lane.
 inline void apply_g(__m256 g0, __m256 g1, __m256 g2, __m256 out[kAlpha]) {
   const __m256 s = g0 + g2, p = g0 * (1.0f / 24.0f) + g2 * (1.0f / 6.0f), q = g1 * (1.0f / 12.0f);
@@ -18,33 +18,6 @@ inline void apply_g(__m256 g0, __m256 g1, __m256 g2, __m256 out[kAlpha]) {
   out[3] = p + q;
   out[4] = p - q;
   out[5] = g2;
-}
-
-template <int L>
-inline void apply_bt(const float* __restrict in, int64_t is, float* __restrict out, int64_t os) {
-  for (int l = 0; l < L; ++l) {
-    const float d0 = in[l], d1 = in[is + l], d2 = in[2 * is + l], d3 = in[3 * is + l],
-                d4 = in[4 * is + l], d5 = in[5 * is + l];
-    out[l] = 4.0f * d0 - 5.0f * d2 + d4;
-    out[os + l] = -4.0f * (d1 + d2) + d3 + d4;
-    out[2 * os + l] = 4.0f * (d1 - d2) - d3 + d4;
-    out[3 * os + l] = 2.0f * (d3 - d1) - d2 + d4;
-    out[4 * os + l] = 2.0f * (d1 - d3) - d2 + d4;
-    out[5 * os + l] = 4.0f * d1 - 5.0f * d3 + d5;
-  }
-}
-
-template <int L>
-inline void apply_at(const float* __restrict in, int64_t is, float* __restrict out, int64_t os) {
-  for (int l = 0; l < L; ++l) {
-    const float m0 = in[l], m1 = in[is + l], m2 = in[2 * is + l], m3 = in[3 * is + l],
-                m4 = in[4 * is + l], m5 = in[5 * is + l];
-    const float s12 = m1 + m2, d12 = m1 - m2, s34 = m3 + m4, d34 = m3 - m4;
-    out[l] = m0 + s12 + s34;
-    out[os + l] = d12 + 2.0f * d34;
-    out[2 * os + l] = s12 + 4.0f * s34;
-    out[3 * os + l] = d12 + 8.0f * d34 + m5;
-  }
 }
 
 // Where the tiles of a panel lie: image, first input row and column of each lane's 6x6 patch.
@@ -91,7 +64,8 @@ void gather_patches(const Plan& p, const TileOrigins& o, const float* src, int64
   }
 }
 
-// Copies block[xi][0..n) (rows of `stride` floats) to panel + xi * panel_stride for the 36 points.
+}  // namespace
+
 // Transforms compute all 36 points of one channel at a time; storing them straight into the
 // panel would write 36 streams a power-of-two stride apart, which share one L1 set and evict each
 // other, so a few channels are gathered here and stored as 36 contiguous runs.
@@ -103,8 +77,6 @@ __attribute__((optimize("no-tree-loop-distribute-patterns"), noinline)) void sto
     for (int64_t i = 0; i < n; i += 8)
       _mm256_storeu_ps(panel + xi * panel_stride + i, _mm256_loadu_ps(block + xi * stride + i));
 }
-
-}  // namespace
 
 Plan make_plan(const ConvGeom& g, const float* weights, bool transposed) {
   Plan p{};

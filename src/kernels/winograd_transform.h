@@ -53,4 +53,13 @@ void input_panel(const Plan& p, const float* src, int64_t tp, int64_t c0, int64_
 void output_panel(const Plan& p, const float* m, int64_t kp, int64_t tp, const float* bias,
                   float* dst);
 
+// m[kMR][kNR] = sum over r < n of a[r][0..kMR) (outer product) b[r][0..kNR): the GEMM of every
+// Winograd product, rows of a kLanes apart, of b kNR apart, all 32-byte aligned.
+void micro_kernel(int64_t n, const float* a, const float* b, float* m);
+
+// Copies block[xi][0..n) (rows of `stride` floats, n a multiple of 8) to panel + xi *
+// panel_stride for the 36 points.
+void store_block(const float* block, int64_t stride, int64_t n, float* panel,
+                 int64_t panel_stride);
+
 }  // namespace convnet::kernels::winograd
