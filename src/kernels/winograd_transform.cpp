@@ -20,6 +20,25 @@ inline void apply_g(__m256 g0, __m256 g1, __m256 g2, __m256 out[kAlpha]) {
   out[5] = g2;
 }
 
+// out[j][i] = rows[i][j] for 8x8 floats.
+void transpose8x8(const __m256 (&r)[8], __m256 (&out)[8]) {
+  __m256 t[8], q[8];
+  for (int i = 0; i < 4; ++i) {
+    t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  for (int h = 0; h < 2; ++h) {
+    q[4 * h + 0] = _mm256_shuffle_ps(t[4 * h], t[4 * h + 2], 0x44);
+    q[4 * h + 1] = _mm256_shuffle_ps(t[4 * h], t[4 * h + 2], 0xEE);
+    q[4 * h + 2] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], 0x44);
+    q[4 * h + 3] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], 0xEE);
+  }
+  for (int j = 0; j < 4; ++j) {
+    out[j] = _mm256_permute2f128_ps(q[j], q[4 + j], 0x20);
+    out[4 + j] = _mm256_permute2f128_ps(q[j], q[4 + j], 0x31);
+  }
+}
+
 // Where the tiles of a panel lie: image, first input row and column of each lane's 6x6 patch.
 struct TileOrigins {
   int64_t count;  // valid lanes
@@ -37,31 +56,64 @@ TileOrigins tile_origins(const Plan& p, int64_t tp) {
   return o;
 }
 
-// The 6x6 input patches of one channel under the panel's tiles, d[i][j][lane], zero outside the
-// image and for lanes past the last tile.
-void gather_patches(const Plan& p, const TileOrigins& o, const float* src, int64_t c,
-                    float (&d)[kAlpha][kAlpha][kNR]) {
-  for (int64_t l = 0; l < kNR; ++l) {
-    if (l >= o.count) {
-      for (int i = 0; i < kAlpha; ++i)
-        for (int j = 0; j < kAlpha; ++j) d[i][j][l] = 0.0f;
-      continue;
-    }
-    const float* img = src + (o.n[l] * p.C + c) * p.H * p.W;
+// How to load each lane's patch rows with one masked AVX2 load each: the columns that lie inside
+// the image are read (from column max(q0, 0)) and, for a patch starting left of the image,
+// permuted right by `shift` lanes, the zero-filled lane 7 supplying the padding.
+struct PatchLoads {
+  int64_t offset[kNR];  // src offset of channel 0's patch row 0, column max(q0, 0)
+  uint32_t rows[kNR];   // bit i: patch row i lies inside the image (none past the last tile)
+  int64_t shift[kNR];
+  bool plain[kNR];  // all 8 columns inside the image: a plain load (masked ones are slow on Zen 4)
+  __m256i load_mask[kNR], place[kNR];
+};
+PatchLoads patch_loads(const Plan& p, const TileOrigins& o) {
+  PatchLoads L{};
+  for (int64_t l = 0; l < o.count; ++l) {
     const int64_t r0 = o.row[l] - p.PT, q0 = o.col[l] - p.PL;
-    if (r0 >= 0 && q0 >= 0 && r0 + kAlpha <= p.H && q0 + kAlpha <= p.W) {
-      for (int i = 0; i < kAlpha; ++i)
-        for (int j = 0; j < kAlpha; ++j) d[i][j][l] = img[(r0 + i) * p.W + q0 + j];
-      continue;
+    const int64_t shift = std::max<int64_t>(0, -q0), q = q0 + shift;
+    if (shift >= kAlpha || q >= p.W) continue;  // the patch misses the image: all zero
+    for (int i = 0; i < kAlpha; ++i)
+      if (r0 + i >= 0 && r0 + i < p.H) L.rows[l] |= 1u << i;
+    L.offset[l] = o.n[l] * p.C * p.H * p.W + r0 * p.W + q;
+    L.shift[l] = shift;
+    L.plain[l] = shift == 0 && q + 8 <= p.W;
+    alignas(32) int32_t mask[8], place[8];
+    for (int64_t e = 0; e < 8; ++e) {
+      mask[e] = (e + shift < kAlpha && q + e < p.W) ? -1 : 0;
+      place[e] = int32_t(e >= shift ? e - shift : 7);
     }
-    for (int i = 0; i < kAlpha; ++i) {
-      const int64_t r = r0 + i;
-      for (int j = 0; j < kAlpha; ++j) {
-        const int64_t q = q0 + j;
-        d[i][j][l] = (r >= 0 && r < p.H && q >= 0 && q < p.W) ? img[r * p.W + q] : 0.0f;
-      }
-    }
+    L.load_mask[l] = _mm256_load_si256(reinterpret_cast<const __m256i*>(mask));
+    L.place[l] = _mm256_load_si256(reinterpret_cast<const __m256i*>(place));
   }
+  return L;
+}
+
+// The 6x6 input patches of channel c under the panel's tiles, d[i][j][lane], zero outside the
+// image and for lanes past the last tile: per patch row, eight lanes' rows loaded as vectors and
+// transposed (scalar copies cost twice as much and stall store forwarding).
+void gather_patches(const Plan& p, const PatchLoads& L, const float* src, int64_t c,
+                    float (&d)[kAlpha][kAlpha][kNR]) {
+  const float* plane = src + c * p.H * p.W;
+  for (int64_t h = 0; h < kNR; h += 8)
+    for (int i = 0; i < kAlpha; ++i) {
+      __m256 r[8], t[8];
+      for (int64_t e = 0; e < 8; ++e) {
+        const int64_t l = h + e;
+        if (!((L.rows[l] >> i) & 1u)) {
+          r[e] = _mm256_setzero_ps();
+          continue;
+        }
+        const float* row = plane + L.offset[l] + i * p.W;
+        if (L.plain[l]) {
+          r[e] = _mm256_loadu_ps(row);
+          continue;
+        }
+        r[e] = _mm256_maskload_ps(row, L.load_mask[l]);
+        if (L.shift[l] != 0) r[e] = _mm256_permutevar8x32_ps(r[e], L.place[l]);
+      }
+      transpose8x8(r, t);
+      for (int j = 0; j < kAlpha; ++j) _mm256_store_ps(&d[i][j][h], t[j]);
+    }
 }
 
 }  // namespace
@@ -102,25 +154,6 @@ Plan make_plan(const ConvGeom& g, const float* weights, bool transposed) {
 }
 
 namespace {
-
-// out[j][i] = rows[i][j] for 8x8 floats.
-void transpose8x8(const __m256 (&r)[8], __m256 (&out)[8]) {
-  __m256 t[8], q[8];
-  for (int i = 0; i < 4; ++i) {
-    t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-    t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-  }
-  for (int h = 0; h < 2; ++h) {
-    q[4 * h + 0] = _mm256_shuffle_ps(t[4 * h], t[4 * h + 2], 0x44);
-    q[4 * h + 1] = _mm256_shuffle_ps(t[4 * h], t[4 * h + 2], 0xEE);
-    q[4 * h + 2] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], 0x44);
-    q[4 * h + 3] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], 0xEE);
-  }
-  for (int j = 0; j < 4; ++j) {
-    out[j] = _mm256_permute2f128_ps(q[j], q[4 + j], 0x20);
-    out[4 + j] = _mm256_permute2f128_ps(q[j], q[4 + j], 0x31);
-  }
-}
 
 // staged[cc * 9 + e][lane] for 8 channels from c0 when each filter's weights for them are 72
 // contiguous floats (forward weights [K, C, 3, 3]): nine 8x8 transposes instead of 432 scalar
@@ -175,13 +208,13 @@ void filter_panel(const Plan& p, int64_t kp, float* u) {
 
 void input_panel(const Plan& p, const float* src, int64_t tp, int64_t c0, int64_t c1, float* v) {
   constexpr int64_t kBlock = 4;  // channels transformed before their 36 points are stored
-  const TileOrigins o = tile_origins(p, tp);
+  const PatchLoads loads = patch_loads(p, tile_origins(p, tp));
   alignas(32) float d[kAlpha][kAlpha][kNR], bd[kAlpha][kAlpha][kNR];
   alignas(32) float block[kPoints][kBlock][kNR];
   for (int64_t cb = c0; cb < c1; cb += kBlock) {
     const int64_t nc = std::min(kBlock, c1 - cb);
     for (int64_t cc = 0; cc < nc; ++cc) {
-      gather_patches(p, o, src, cb + cc, d);
+      gather_patches(p, loads, src, cb + cc, d);
       // bd = B^T d (over patch rows), then V = bd B (over patch columns).
       for (int j = 0; j < kAlpha; ++j)
         apply_bt<kNR>(d[0][j], kAlpha * kNR, bd[0][j], kAlpha * kNR);
