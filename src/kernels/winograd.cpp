@@ -62,12 +62,6 @@ using namespace winograd;
 constexpr int64_t kSharedFilterFloats = int64_t(1) << 20;  // 4 MiB
 constexpr int64_t kSharedInputFloats = int64_t(4) << 20;   // 16 MiB
 
-// Buffers aligned to 64 bytes (the micro-kernel's aligned loads), grown but never shrunk.
-float* reserve_aligned(std::vector<float>& v, int64_t n) {
-  if (int64_t(v.size()) < n + 16) v.resize(size_t(n + 16));
-  const auto addr = reinterpret_cast<uintptr_t>(v.data());
-  return v.data() + ((64 - addr % 64) % 64) / sizeof(float);
-}
 struct Workspace {
   std::vector<float> shared, panel, m;
 };

@@ -130,6 +130,12 @@ __attribute__((optimize("no-tree-loop-distribute-patterns"), noinline)) void sto
       _mm256_storeu_ps(panel + xi * panel_stride + i, _mm256_loadu_ps(block + xi * stride + i));
 }
 
+float* reserve_aligned(std::vector<float>& v, int64_t n) {
+  if (int64_t(v.size()) < n + 16) v.resize(size_t(n + 16));
+  const auto addr = reinterpret_cast<uintptr_t>(v.data());
+  return v.data() + ((64 - addr % 64) % 64) / sizeof(float);
+}
+
 Plan make_plan(const ConvGeom& g, const float* weights, bool transposed) {
   Plan p{};
   p.N = g.N;

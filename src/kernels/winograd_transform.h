@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "kernels/conv2d.h"
 
@@ -56,6 +57,10 @@ void output_panel(const Plan& p, const float* m, int64_t kp, int64_t tp, const f
 // m[kMR][kNR] = sum over r < n of a[r][0..kMR) (outer product) b[r][0..kNR): the GEMM of every
 // Winograd product, rows of a kLanes apart, of b kNR apart, all 32-byte aligned.
 void micro_kernel(int64_t n, const float* a, const float* b, float* m);
+
+// n floats at a 64-byte boundary inside v (the micro-kernel's aligned loads); v grows, never
+// shrinks, so a thread's workspace is allocated once.
+float* reserve_aligned(std::vector<float>& v, int64_t n);
 
 // Copies block[xi][0..n) (rows of `stride` floats, n a multiple of 8) to panel + xi *
 // panel_stride for the 36 points.

@@ -105,12 +105,6 @@ void add_weight_grads(const Plan& p, const float* acc, int64_t kp, int64_t cp,
   }
 }
 
-float* reserve_aligned(std::vector<float>& v, int64_t n) {
-  if (int64_t(v.size()) < n + 16) v.resize(size_t(n + 16));
-  const auto addr = reinterpret_cast<uintptr_t>(v.data());
-  return v.data() + ((64 - addr % 64) % 64) / sizeof(float);
-}
-
 }  // namespace
 
 void winograd_backward_weights(const ConvGeom& g, const float* src, const float* diff_dst,
