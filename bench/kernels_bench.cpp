@@ -12,6 +12,7 @@
 #include "kernels/conv2d.h"
 #include "kernels/depthwise_conv2d.h"
 #include "kernels/gemm.h"
+#include "kernels/winograd.h"
 
 namespace convnet {
 namespace {
@@ -33,10 +34,23 @@ ConvGeom conv(int64_t N, int64_t IC, int64_t HW, int64_t OC, int64_t K, int64_t 
 
 const std::vector<Shape2>& conv_shapes() {
   static const std::vector<Shape2> shapes = {
+      {"vgg16/conv1_1 b1", conv(1, 3, 224, 64, 3)},
       {"vgg16/conv1_2 b1", conv(1, 64, 224, 64, 3)},
+      {"vgg16/conv2_2 b1", conv(1, 128, 112, 128, 3)},
       {"vgg16/conv3_2 b1", conv(1, 256, 56, 256, 3)},
+      {"vgg16/conv4_2 b1", conv(1, 512, 28, 512, 3)},
       {"vgg16/conv5_1 b1", conv(1, 512, 14, 512, 3)},
       {"resnet50/layer1.0.conv2 b1", conv(1, 64, 56, 64, 3)},
+      {"resnet50/layer3.0.conv2 b1", conv(1, 256, 14, 256, 3)},
+      {"resnet50/layer4.0.conv2 b1", conv(1, 512, 7, 512, 3)},
+      {"vgg11-32px/features.8 b64", conv(64, 256, 8, 256, 3)},
+      {"vgg11-32px/features.13 b64", conv(64, 512, 4, 512, 3)},
+      {"vgg11-32px/features.18 b64", conv(64, 512, 2, 512, 3)},
+      {"cifar/16ch 32px b1", conv(1, 16, 32, 16, 3)},
+      {"cifar/8ch 32px b8", conv(8, 8, 32, 8, 3)},
+      {"cifar/3-to-32ch 32px b8", conv(8, 3, 32, 32, 3)},
+      {"cifar/32-to-4ch 32px b8", conv(8, 32, 32, 4, 3)},
+      {"cifar/32ch 32px b8", conv(8, 32, 32, 32, 3)},
       {"resnet50/layer3.0.conv1 1x1 b1", conv(1, 512, 28, 256, 1)},
       {"mobilenet/conv_pw_13 1x1 b1", conv(1, 1024, 7, 1024, 1)},
       {"lenet5/conv2d_1 b64", {.N = 64, .IC = 6, .IH = 14, .IW = 14, .OC = 16, .KH = 5, .KW = 5,
@@ -64,7 +78,9 @@ std::vector<float> random_vector(int64_t n) {
 enum class Pass { forward, backward_data, backward_weights };
 
 template <bool Depthwise>
-void bm_conv(benchmark::State& state, const ConvGeom& g, Pass pass) {
+void bm_conv(benchmark::State& state, const ConvGeom& g, Pass pass,
+             kernels::ConvAlgo algo = kernels::ConvAlgo::automatic) {
+  kernels::set_conv_algo(algo);
   const auto src = random_vector(g.N * g.IC * g.IH * g.IW);
   const auto w = random_vector(g.OC * g.IC / g.G * g.KH * g.KW);
   const auto bias = random_vector(g.OC);
@@ -91,6 +107,7 @@ void bm_conv(benchmark::State& state, const ConvGeom& g, Pass pass) {
   state.counters["GFLOP/s"] =
       benchmark::Counter(2.0 * macs * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["threads"] = num_threads();
+  kernels::set_conv_algo(kernels::ConvAlgo::automatic);
 }
 
 void bm_gemm(benchmark::State& state, int64_t M, int64_t N, int64_t K) {
@@ -114,6 +131,18 @@ int register_all() {
                                    [g = s.g, pass = pass](benchmark::State& st) {
                                      bm_conv<false>(st, g, pass);
                                    })->Unit(benchmark::kMillisecond)->UseRealTime();
+    // 3x3 stride-1 shapes once more with each algorithm forced (GFLOP/s still counts the direct
+    // convolution's FLOPs, so Winograd can pass the machine's peak).
+    for (const Shape2& s : conv_shapes()) {
+      if (!kernels::winograd_supports(s.g)) continue;
+      for (const auto& [algo, algo_name] :
+           {std::pair{kernels::ConvAlgo::gemm, "gemm"}, {kernels::ConvAlgo::winograd, "winograd"}})
+        benchmark::RegisterBenchmark(
+            (std::string("conv2d-") + algo_name + "/" + pass_name + "/" + s.name).c_str(),
+            [g = s.g, pass = pass, algo = algo](benchmark::State& st) {
+              bm_conv<false>(st, g, pass, algo);
+            })->Unit(benchmark::kMillisecond)->UseRealTime();
+    }
     for (const Shape2& s : depthwise_shapes())
       benchmark::RegisterBenchmark((std::string("depthwise/") + pass_name + "/" + s.name).c_str(),
                                    [g = s.g, pass = pass](benchmark::State& st) {

@@ -6,6 +6,7 @@
 
 #include "kernels/gemm.h"
 #include "kernels/parallel.h"
+#include "kernels/winograd.h"
 
 namespace convnet::kernels {
 namespace {
@@ -247,6 +248,7 @@ void for_each_chunk(const ConvGeom& g, Body&& body) {
 void conv2d_forward(const ConvGeom& g, const float* src, const float* weights, const float* bias,
                     float* dst) {
   if (is_pointwise(g)) return pointwise_forward(g, src, weights, bias, dst);
+  if (winograd_applies(g)) return winograd_forward(g, src, weights, bias, dst);
   const int64_t P = g.OH * g.OW, K = col_rows(g), Kg = K / g.G, OCg = g.OC / g.G;
   for_each_chunk(g, [&](int64_t n0, int64_t nb) {
     Workspace& ws = workspace();
@@ -265,6 +267,8 @@ void conv2d_forward(const ConvGeom& g, const float* src, const float* weights, c
 void conv2d_backward_data(const ConvGeom& g, const float* diff_dst, const float* weights,
                           float* diff_src) {
   if (is_pointwise(g)) return pointwise_backward_data(g, diff_dst, weights, diff_src);
+  if (winograd_applies(winograd_backward_data_geom(g)))
+    return winograd_backward_data(g, diff_dst, weights, diff_src);
   const int64_t P = g.OH * g.OW, K = col_rows(g), Kg = K / g.G, OCg = g.OC / g.G;
   for_each_chunk(g, [&](int64_t n0, int64_t nb) {
     Workspace& ws = workspace();
@@ -286,6 +290,11 @@ void conv2d_backward_weights(const ConvGeom& g, const float* src, const float* d
                              float* diff_weights, float* diff_bias) {
   if (is_pointwise(g)) return pointwise_backward_weights(g, src, diff_dst, diff_weights, diff_bias);
   const int64_t P = g.OH * g.OW, K = col_rows(g), Kg = K / g.G, OCg = g.OC / g.G;
+  if (winograd_backward_weights_applies(g)) {
+    winograd_backward_weights(g, src, diff_dst, diff_weights);
+    if (diff_bias) bias_backward(diff_dst, g.N, g.OC, P, diff_bias);
+    return;
+  }
   const int64_t chunk = images_per_chunk(g);
   Workspace& ws = workspace();
   for (int64_t n0 = 0; n0 < g.N; n0 += chunk) {
