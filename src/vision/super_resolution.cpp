@@ -6,6 +6,7 @@
 
 #include "convnet/transfer.h"
 #include "convnet/vision/image_ops.h"
+#include "convnet/vision/inspect.h"
 
 namespace convnet {
 namespace {
@@ -15,6 +16,16 @@ void check_scale(int64_t scale, int64_t H, int64_t W, const char* who) {
     throw std::invalid_argument(std::string(who) + ": scale " + std::to_string(scale) +
                                 " must be >= 2 and fit the image size " + std::to_string(H) + "x" +
                                 std::to_string(W));
+}
+
+// The plane [H, W] with `m` rows and columns repeated on every side.
+Tensor edge_padded(const float* plane, int64_t H, int64_t W, int64_t m) {
+  Tensor out({1, 1, H + 2 * m, W + 2 * m});
+  for (int64_t y = 0; y < H + 2 * m; ++y)
+    for (int64_t x = 0; x < W + 2 * m; ++x)
+      out[y * (W + 2 * m) + x] =
+          plane[std::clamp<int64_t>(y - m, 0, H - 1) * W + std::clamp<int64_t>(x - m, 0, W - 1)];
+  return out;
 }
 
 }  // namespace
@@ -48,18 +59,24 @@ Tensor upscale(Model* model, const Tensor& image, int64_t scale) {
   if (model) {
     const bool colour = image.dim(0) == 3;
     Tensor planes = colour ? rgb_to_ycbcr(big) : big;
+    // The convolutions pad with zeros, which a photo's border is not: the luminance gets a margin
+    // of repeated edge pixels as wide as the model's reach, so no output pixel sees the zeros.
+    const std::vector<Layer*> layers = model->layers();
+    const Size2 field =
+        layers.empty() ? Size2(1) : receptive_field(*model, layers.back()->name()).size;
+    const int64_t m = std::max(field.h, field.w) / 2, PH = H + 2 * m, PW = W + 2 * m;
     std::unique_ptr<Model> sized;
-    Model* m = model;
-    if (!(model->input_shape() == Shape{1, H, W})) {
-      sized = with_input_shape(*model, {1, H, W});
-      m = sized.get();
+    Model* run = model;
+    if (!(model->input_shape() == Shape{1, PH, PW})) {
+      sized = with_input_shape(*model, {1, PH, PW});
+      run = sized.get();
     }
-    const Tensor y = m->forward(Tensor::from({1, 1, H, W}, planes.data()));
-    if (y.numel() != H * W)
-      throw std::invalid_argument("upscale: the model maps [1, " + std::to_string(H) + ", " +
-                                  std::to_string(W) + "] to " + y.shape().str() +
+    const Tensor y = run->forward(edge_padded(planes.data(), H, W, m));
+    if (y.numel() != PH * PW)
+      throw std::invalid_argument("upscale: the model maps [1, " + std::to_string(PH) + ", " +
+                                  std::to_string(PW) + "] to " + y.shape().str() +
                                   ", expected the same shape");
-    std::copy_n(y.data(), H * W, planes.data());
+    for (int64_t r = 0; r < H; ++r) std::copy_n(y.data() + (r + m) * PW + m, W, planes.data() + r * W);
     big = colour ? ycbcr_to_rgb(planes) : planes;
   }
   for (float& v : big) v = std::clamp(v, 0.f, 1.f);
