@@ -72,8 +72,10 @@ void bm_conv(benchmark::State& state, const ConvGeom& g, Pass pass) {
   for (auto _ : state) {
     switch (pass) {
       case Pass::forward:
-        (Depthwise ? kernels::depthwise_conv2d_forward : kernels::conv2d_forward)(
-            g, src.data(), w.data(), bias.data(), dst.data());
+        if constexpr (Depthwise)
+          kernels::depthwise_conv2d_forward(g, src.data(), w.data(), bias.data(), dst.data());
+        else
+          kernels::conv2d_forward(g, src.data(), w.data(), bias.data(), dst.data());
         break;
       case Pass::backward_data:
         (Depthwise ? kernels::depthwise_conv2d_backward_data : kernels::conv2d_backward_data)(

@@ -1,0 +1,98 @@
+#include "kernels/depthwise_3x3.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace convnet::kernels {
+namespace {
+
+// Input columns that output column ow reads: ow*SW - PL + {0, 1, 2}. Interior columns read all
+// three inside the input; the few others (the borders) take the checked loop.
+int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+// Outputs [ow0, ow1) of one row from input rows r0..r2, all reads inside the rows. Written as a
+// plain loop that the compiler vectorizes along W (at stride 2 with even/odd shuffles); inlined
+// into each clone of plane_3x3 so that every instruction set gets its own vector width.
+template <int SW>
+[[gnu::always_inline]] inline void interior_row(const float* __restrict r0,
+                                                const float* __restrict r1,
+                                                const float* __restrict r2, const float* w,
+                                                float* __restrict out, int64_t ow0, int64_t ow1,
+                                                int64_t PL) {
+  const float w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3], w4 = w[4], w5 = w[5], w6 = w[6],
+              w7 = w[7], w8 = w[8];
+  for (int64_t ow = ow0; ow < ow1; ++ow) {
+    const int64_t i = ow * SW - PL;
+    float acc = w0 * r0[i];
+    acc += w1 * r0[i + 1];
+    acc += w2 * r0[i + 2];
+    acc += w3 * r1[i];
+    acc += w4 * r1[i + 1];
+    acc += w5 * r1[i + 2];
+    acc += w6 * r2[i];
+    acc += w7 * r2[i + 1];
+    acc += w8 * r2[i + 2];
+    out[ow] = acc;
+  }
+}
+
+// An output column with taps outside the input, in the same summation order as interior_row.
+float border_output(const float* const r[3], const float* w, int64_t IW, int64_t i) {
+  float acc = 0.0f;
+  bool first = true;
+  for (int kh = 0; kh < 3; ++kh)
+    for (int kw = 0; kw < 3; ++kw) {
+      const int64_t iw = i + kw;
+      const float v = iw >= 0 && iw < IW ? r[kh][iw] : 0.0f;
+      acc = first ? w[kh * 3 + kw] * v : acc + w[kh * 3 + kw] * v;
+      first = false;
+    }
+  return acc;
+}
+
+template <int SW>
+[[gnu::always_inline]] inline void plane_3x3(const Plane3x3& p, const float* src, const float* w,
+                                             float* dst) {
+  // Rows above or below the input read a row of zeros, so that only columns need checks.
+  thread_local std::vector<float> zeros;
+  if (int64_t(zeros.size()) < p.IW) zeros.assign(size_t(p.IW), 0.0f);
+  const int64_t lo = std::clamp<int64_t>(ceil_div(p.PL, SW), 0, p.OW);
+  const int64_t hi = std::clamp<int64_t>(floor_div(p.IW - 3 + p.PL, SW) + 1, lo, p.OW);
+  for (int64_t oh = 0; oh < p.OH; ++oh) {
+    const float* r[3];
+    for (int kh = 0; kh < 3; ++kh) {
+      const int64_t ih = oh * p.SH - p.PT + kh * p.DH;
+      r[kh] = ih >= 0 && ih < p.IH ? src + ih * p.IW : zeros.data();
+    }
+    float* out = dst + oh * p.OW;
+    for (int64_t ow = 0; ow < lo; ++ow) out[ow] = border_output(r, w, p.IW, ow * SW - p.PL);
+    interior_row<SW>(r[0], r[1], r[2], w, out, lo, hi, p.PL);
+    for (int64_t ow = hi; ow < p.OW; ++ow) out[ow] = border_output(r, w, p.IW, ow * SW - p.PL);
+  }
+}
+
+// One clone per instruction set, picked at load time by the processor's features
+// (__builtin_cpu_supports through GCC's ifunc resolver): the build targets x86-64-v3 (AVX2), and
+// the AVX-512 clone runs only where the processor has it.
+[[gnu::target_clones("arch=x86-64-v4", "default")]] void plane_3x3_s1(const Plane3x3& p,
+                                                                       const float* src,
+                                                                       const float* w, float* dst) {
+  plane_3x3<1>(p, src, w, dst);
+}
+[[gnu::target_clones("arch=x86-64-v4", "default")]] void plane_3x3_s2(const Plane3x3& p,
+                                                                       const float* src,
+                                                                       const float* w, float* dst) {
+  plane_3x3<2>(p, src, w, dst);
+}
+
+}  // namespace
+
+void depthwise_3x3_plane(const Plane3x3& p, const float* src, const float* w, float* dst) {
+  if (p.SW == 1)
+    plane_3x3_s1(p, src, w, dst);
+  else
+    plane_3x3_s2(p, src, w, dst);
+}
+
+}  // namespace convnet::kernels

@@ -1,0 +1,17 @@
+// The vectorized inner kernel of kernels/depthwise_conv2d.h: one 3x3 filter over one plane.
+#pragma once
+
+#include <cstdint>
+
+namespace convnet::kernels {
+
+// One input plane [IH, IW] -> one output plane [OH, OW] (rows oh*SH - PT + kh*DH, columns
+// ow*SW - PL + kw, zeros outside the input), SW in {1, 2}; PT and PL may be negative.
+struct Plane3x3 {
+  int64_t IH, IW, OH, OW, SH, SW, PT, PL, DH;
+};
+
+// dst = the 3x3 correlation of src with w[9] (row-major), overwritten.
+void depthwise_3x3_plane(const Plane3x3& p, const float* src, const float* w, float* dst);
+
+}  // namespace convnet::kernels
