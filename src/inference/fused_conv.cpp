@@ -10,6 +10,7 @@
 #include "kernels/conv2d.h"
 #include "kernels/depthwise_conv2d.h"
 #include "kernels/epilogue.h"
+#include "kernels/pointwise_conv2d.h"
 #include "layers/geometry.h"
 
 namespace convnet::inference {
@@ -114,11 +115,13 @@ Tensor fused_conv_forward(const FusedConv& f, const Tensor& x) {
                              .act = act,
                              .alpha = alpha};
   Tensor y(out.with_batch(N));
-  if (dynamic_cast<Conv2D*>(f.conv)) {
+  if (!dynamic_cast<Conv2D*>(f.conv)) {
+    kernels::depthwise_conv2d_forward(g, x.data(), weight->data(), ep, y.data());
+  } else if (kernels::is_pointwise_ungrouped(g)) {
+    kernels::pointwise_conv2d_forward(g, x.data(), weight->data(), ep, y.data());
+  } else {
     kernels::conv2d_forward(g, x.data(), weight->data(), nullptr, y.data());
     kernels::epilogue_forward(ep, N, out[0], out[1] * out[2], y.data());
-  } else {
-    kernels::depthwise_conv2d_forward(g, x.data(), weight->data(), ep, y.data());
   }
   return y;
 }

@@ -59,6 +59,19 @@ template <int SW>
   if (int64_t(zeros.size()) < p.IW) zeros.assign(size_t(p.IW), 0.0f);
   const int64_t lo = std::clamp<int64_t>(ceil_div(p.PL, SW), 0, p.OW);
   const int64_t hi = std::clamp<int64_t>(floor_div(p.IW - 3 + p.PL, SW) + 1, lo, p.OW);
+  // Rows [row_lo, row_hi) read three rows inside the input.
+  const int64_t row_lo = std::clamp<int64_t>(ceil_div(p.PT, p.SH), 0, p.OH);
+  const int64_t row_hi =
+      std::clamp<int64_t>(floor_div(p.IH - 1 - 2 * p.DH + p.PT, p.SH) + 1, row_lo, p.OH);
+  // At stride 1 with rows as wide as the input's, output q = oh * OW + ow reads input
+  // q + (kh * DH - PT) * IW + kw - PL: the interior rows form one long run (which keeps the
+  // vectors full on 7- and 14-wide maps), whose wrapped border columns are redone below.
+  const bool flat = SW == 1 && p.SH == 1 && p.OW == p.IW && row_lo < row_hi && lo < hi;
+  if (flat) {
+    const int64_t q0 = row_lo * p.OW + lo, q1 = (row_hi - 1) * p.OW + hi;
+    const float* r0 = src + (row_lo - p.PT) * p.IW + lo - p.PL;
+    interior_row<1>(r0, r0 + p.DH * p.IW, r0 + 2 * p.DH * p.IW, w, dst + q0, 0, q1 - q0, 0);
+  }
   for (int64_t oh = 0; oh < p.OH; ++oh) {
     const float* r[3];
     for (int kh = 0; kh < 3; ++kh) {
@@ -67,7 +80,7 @@ template <int SW>
     }
     float* out = dst + oh * p.OW;
     for (int64_t ow = 0; ow < lo; ++ow) out[ow] = border_output(r, w, p.IW, ow * SW - p.PL);
-    interior_row<SW>(r[0], r[1], r[2], w, out, lo, hi, p.PL);
+    if (!flat || oh < row_lo || oh >= row_hi) interior_row<SW>(r[0], r[1], r[2], w, out, lo, hi, p.PL);
     for (int64_t ow = hi; ow < p.OW; ++ow) out[ow] = border_output(r, w, p.IW, ow * SW - p.PL);
   }
 }
