@@ -11,6 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "buffer_cache.h"
 #include "tensor_budget.h"
 
 namespace convnet {
@@ -111,6 +112,20 @@ Tensor Tensor::reshape(Shape shape) const {
                                 std::to_string(numel_) + " elements) as " + shape.str());
   Tensor t = *this;
   t.shape_ = std::move(shape);
+  return t;
+}
+
+Tensor Tensor::uninitialized(Shape shape) {
+  Tensor t;
+  t.numel_ = checked_numel(shape);
+  t.shape_ = std::move(shape);
+  const size_t bytes = size_t(t.numel_) * sizeof(float);
+  if (bytes < kZeroPagesMinBytes) {
+    t.data_ = allocate(t.numel_);
+  } else {
+    TensorBudget::charge(t.numel_);
+    t.data_ = cached_buffer(bytes);
+  }
   return t;
 }
 

@@ -114,7 +114,7 @@ Tensor fused_conv_forward(const FusedConv& f, const Tensor& x) {
                              .shift = a.shift.empty() ? nullptr : a.shift.data(),
                              .act = act,
                              .alpha = alpha};
-  Tensor y(out.with_batch(N));
+  Tensor y = Tensor::uninitialized(out.with_batch(N));  // every kernel below overwrites it
   if (!dynamic_cast<Conv2D*>(f.conv)) {
     kernels::depthwise_conv2d_forward(g, x.data(), weight->data(), ep, y.data());
   } else if (kernels::is_pointwise_ungrouped(g)) {
