@@ -25,6 +25,9 @@ thread_local TensorBudget* current_budget = nullptr;
 // (VGG-16's are 553 MB), and they go back to the system as soon as they are freed.
 constexpr size_t kZeroPagesMinBytes = size_t(4) << 20;
 
+// Uninitialized tensors from this size on come from the buffer cache (buffer_cache.h).
+constexpr size_t kRecycleMinBytes = size_t(256) << 10;
+
 std::shared_ptr<float> allocate_zero_pages(size_t bytes) {
   void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) throw std::bad_alloc();
@@ -120,7 +123,7 @@ Tensor Tensor::uninitialized(Shape shape) {
   t.numel_ = checked_numel(shape);
   t.shape_ = std::move(shape);
   const size_t bytes = size_t(t.numel_) * sizeof(float);
-  if (bytes < kZeroPagesMinBytes) {
+  if (bytes < kRecycleMinBytes) {
     t.data_ = allocate(t.numel_);
   } else {
     TensorBudget::charge(t.numel_);

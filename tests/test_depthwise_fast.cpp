@@ -84,19 +84,25 @@ void expect_matches_references(const ConvGeom& g, Rng& rng) {
   kernels::conv2d_forward_ref(g, src.data(), w.data(), bias.data(), dst_ref.data());
   EXPECT_TRUE(all_close("dst", dst_shape, dst.data(), dst_ref.data(), kRtol));
 
-  // The epilogue: relu6(scale * conv + shift), against the reference followed by the same map.
+  // Epilogues act(scale * conv + shift), against the reference followed by the same map.
   const auto scale = random_vector(g.OC, rng);
-  kernels::depthwise_conv2d_forward(
-      g, src.data(), w.data(),
-      kernels::Epilogue{.scale = scale.data(), .shift = bias.data(), .act = Activation::relu6},
-      dst.data());
-  kernels::conv2d_forward_ref(g, src.data(), w.data(), nullptr, dst_ref.data());
-  const int64_t P = g.OH * g.OW;
-  for (size_t i = 0; i < dst_ref.size(); ++i) {
-    const int64_t c = int64_t(i) / P % g.OC;
-    dst_ref[i] = std::clamp(dst_ref[i] * scale[size_t(c)] + bias[size_t(c)], 0.0f, 6.0f);
+  for (const Activation act : {Activation::relu6, Activation::linear, Activation::elu}) {
+    kernels::depthwise_conv2d_forward(
+        g, src.data(), w.data(),
+        kernels::Epilogue{.scale = scale.data(), .shift = bias.data(), .act = act, .alpha = 0.5f},
+        dst.data());
+    kernels::conv2d_forward_ref(g, src.data(), w.data(), nullptr, dst_ref.data());
+    const int64_t P = g.OH * g.OW;
+    for (size_t i = 0; i < dst_ref.size(); ++i) {
+      const int64_t c = int64_t(i) / P % g.OC;
+      const float v = dst_ref[i] * scale[size_t(c)] + bias[size_t(c)];
+      dst_ref[i] = act == Activation::relu6  ? std::clamp(v, 0.0f, 6.0f)
+                   : act == Activation::elu ? (v >= 0.0f ? v : 0.5f * std::expm1(v))
+                                            : v;
+    }
+    EXPECT_TRUE(all_close("dst (epilogue " + activation_name(act) + ")", dst_shape, dst.data(),
+                          dst_ref.data(), kRtol));
   }
-  EXPECT_TRUE(all_close("dst (epilogue)", dst_shape, dst.data(), dst_ref.data(), kRtol));
 
   std::vector<float> diff_src(size_t(src_shape.numel()), std::numeric_limits<float>::quiet_NaN());
   std::vector<float> diff_src_ref(diff_src.size());

@@ -82,6 +82,9 @@ template <int SW>
     for (int64_t ow = 0; ow < lo; ++ow) out[ow] = border_output(r, w, p.IW, ow * SW - p.PL);
     if (!flat || oh < row_lo || oh >= row_hi) interior_row<SW>(r[0], r[1], r[2], w, out, lo, hi, p.PL);
     for (int64_t ow = hi; ow < p.OW; ++ow) out[ow] = border_output(r, w, p.IW, ow * SW - p.PL);
+    if (p.clamp)
+      for (int64_t ow = 0; ow < p.OW; ++ow)
+        out[ow] = std::min(std::max(out[ow] * p.scale + p.shift, p.lo), p.hi);
   }
 }
 

@@ -9,6 +9,10 @@ namespace convnet::kernels {
 // ow*SW - PL + kw, zeros outside the input), SW in {1, 2}; PT and PL may be negative.
 struct Plane3x3 {
   int64_t IH, IW, OH, OW, SH, SW, PT, PL, DH;
+  // Applied to each finished output row while it is in L1 when `clamp` is set:
+  // v = min(max(scale * v + shift, lo), hi) (a folded batch norm with ReLU or ReLU6).
+  bool clamp = false;
+  float scale = 1.0f, shift = 0.0f, lo = 0.0f, hi = 0.0f;
 };
 
 // dst = the 3x3 correlation of src with w[9] (row-major), overwritten.

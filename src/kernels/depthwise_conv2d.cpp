@@ -1,6 +1,7 @@
 #include "kernels/depthwise_conv2d.h"
 
 #include <algorithm>
+#include <limits>
 #include <vector>
 
 #include "kernels/depthwise_3x3.h"
@@ -48,7 +49,8 @@ void generic_plane(const ConvGeom& g, const float* src, const float* w, float* d
 }
 
 Plane3x3 plane_geom(const ConvGeom& g) {
-  return {g.IH, g.IW, g.OH, g.OW, g.SH, g.SW, g.PT, g.PL, g.DH};
+  return {.IH = g.IH, .IW = g.IW, .OH = g.OH, .OW = g.OW, .SH = g.SH, .SW = g.SW, .PT = g.PT,
+          .PL = g.PL, .DH = g.DH};
 }
 
 // sum_i a[i] * b[i * stride] over eight float lanes (they vectorize at stride 1), lanes summed
@@ -92,17 +94,32 @@ void depthwise_conv2d_forward(const ConvGeom& g, const float* src, const float* 
                               const Epilogue& ep, float* dst) {
   const int64_t M = g.OC / g.IC, P = g.OH * g.OW, taps = g.KH * g.KW;
   const bool fast = depthwise_fast_path(g);
-  // One (n, oc) plane per item; its epilogue runs while the plane is still in cache.
+  // The fast path applies affine maps with ReLU/ReLU6 to each row as it finishes; other
+  // epilogues run on the plane while it is still in cache.
+  const float inf = std::numeric_limits<float>::infinity();
+  const bool by_rows = fast && !ep.identity() &&
+                       (ep.act == Activation::linear || ep.act == Activation::relu ||
+                        ep.act == Activation::relu6);
+  const float lo = ep.act == Activation::linear ? -inf : 0.0f;
+  const float hi = ep.act == Activation::relu6 ? 6.0f : inf;
+  // One (n, oc) plane per item.
   parallel_for(g.N * g.OC, grain_for(P * taps), [&](int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; ++i) {
       const int64_t n = i / g.OC, oc = i % g.OC;
       const float* x = src + (n * g.IC + oc / M) * g.IH * g.IW;
       float* y = dst + i * P;
-      if (fast)
-        depthwise_3x3_plane(plane_geom(g), x, weights + oc * taps, y);
-      else
+      if (fast) {
+        Plane3x3 p = plane_geom(g);
+        if (by_rows) {
+          p.clamp = true, p.lo = lo, p.hi = hi;
+          p.scale = ep.scale ? ep.scale[oc] : 1.0f;
+          p.shift = ep.shift ? ep.shift[oc] : 0.0f;
+        }
+        depthwise_3x3_plane(p, x, weights + oc * taps, y);
+      } else {
         generic_plane(g, x, weights + oc * taps, y);
-      if (!ep.identity()) epilogue_plane(ep, oc, y, P);
+      }
+      if (!by_rows && !ep.identity()) epilogue_plane(ep, oc, y, P);
     }
   });
 }
@@ -113,7 +130,8 @@ void depthwise_conv2d_backward_data(const ConvGeom& g, const float* diff_dst, co
   if (M == 1 && g.SH == 1 && g.DH == 1 && depthwise_fast_path(g) && g.SW == 1) {
     // diff_src[ih, iw] = sum w[kh, kw] * diff_dst[ih + PT - kh, iw + PL - kw]: a forward pass
     // over diff_dst with the filter turned by 180 degrees and padding 2 - PT, 2 - PL.
-    const Plane3x3 p{g.OH, g.OW, g.IH, g.IW, 1, 1, 2 - g.PT, 2 - g.PL, 1};
+    const Plane3x3 p{.IH = g.OH, .IW = g.OW, .OH = g.IH, .OW = g.IW, .SH = 1, .SW = 1,
+                     .PT = 2 - g.PT, .PL = 2 - g.PL, .DH = 1};
     parallel_for(g.N * g.IC, grain_for(IP * taps), [&](int64_t i0, int64_t i1) {
       for (int64_t i = i0; i < i1; ++i) {
         const float* w = weights + (i % g.IC) * taps;
