@@ -48,7 +48,7 @@ ConvGeom random_geom(Rng& rng, bool fast) {
     g.OC = g.IC * pick(rng, 1, 2);
     g.G = g.IC;
     g.IH = pick(rng, 1, 19);
-    g.IW = pick(rng, 1, 37);  // past two AVX-512 vectors of outputs
+    g.IW = pick(rng, 1, 80);  // narrow (padded copy) and wide (row by row) planes
     g.KH = fast ? 3 : pick(rng, 1, 5);
     g.KW = fast ? 3 : pick(rng, 1, 5);
     g.SH = pick(rng, 1, 3);
@@ -127,13 +127,14 @@ void expect_matches_references(const ConvGeom& g, Rng& rng) {
 
 TEST(DepthwiseFast, MatchesReferencesOnRandomGeometries) {
   Rng rng(11);
-  int fast = 0, stride2 = 0, flat = 0, multiplier2 = 0, asymmetric = 0;
+  int fast = 0, stride2 = 0, flat = 0, wide = 0, multiplier2 = 0, asymmetric = 0;
   for (int trial = 0; trial < 60; ++trial) {
     const ConvGeom g = random_geom(rng, trial % 2 == 0);
     SCOPED_TRACE(describe(g));
     fast += kernels::depthwise_fast_path(g);
     stride2 += kernels::depthwise_fast_path(g) && g.SW == 2;
     flat += kernels::depthwise_fast_path(g) && g.SH == 1 && g.SW == 1 && g.OW == g.IW;
+    wide += kernels::depthwise_fast_path(g) && g.OW >= 33;
     multiplier2 += g.OC == 2 * g.IC;
     asymmetric += (g.OH - 1) * g.SH + (g.KH - 1) * g.DH + 1 - g.IH - g.PT != g.PT;
     expect_matches_references(g, rng);
@@ -142,6 +143,7 @@ TEST(DepthwiseFast, MatchesReferencesOnRandomGeometries) {
   EXPECT_GE(fast, 25);
   EXPECT_GE(stride2, 5);
   EXPECT_GE(flat, 8);
+  EXPECT_GE(wide, 8);
   EXPECT_GE(multiplier2, 15);
   EXPECT_GE(asymmetric, 15);
 }

@@ -51,9 +51,53 @@ float border_output(const float* const r[3], const float* w, int64_t IW, int64_t
   return acc;
 }
 
+// Writes a finished output row: the epilogue applied to `from` (which may be `out`).
+[[gnu::always_inline]] inline void finish_row(const Plane3x3& p, const float* from, float* out) {
+  if (p.clamp)
+    for (int64_t ow = 0; ow < p.OW; ++ow)
+      out[ow] = std::min(std::max(from[ow] * p.scale + p.shift, p.lo), p.hi);
+  else if (from != out)
+    std::copy_n(from, p.OW, out);
+}
+
+// Narrow maps (MobileNet's 7- to 28-wide ones), where the checked border columns would cost more
+// than the rest: the plane is first copied into a zero-padded scratch that covers every tap of
+// every output, so that all outputs are interior. At stride 1 the padded rows form one flat run:
+// output q = oh * PW + ow reads scratch q + kh * DH * PW + kw.
+template <int SW>
+[[gnu::always_inline]] inline void padded_plane_3x3(const Plane3x3& p, const float* src,
+                                                    const float* w, float* dst) {
+  const int64_t PH = (p.OH - 1) * p.SH + 2 * p.DH + 1, PW = (p.OW - 1) * SW + 3;
+  thread_local std::vector<float> pad, run;
+  pad.assign(size_t(PH * PW), 0.0f);
+  // Padded row r, column c hold input row r - PT, column c - PL.
+  const int64_t c0 = std::max<int64_t>(0, p.PL), c1 = std::min<int64_t>(PW, p.IW + p.PL);
+  for (int64_t r = std::max<int64_t>(0, p.PT); r < std::min<int64_t>(PH, p.IH + p.PT); ++r)
+    if (c0 < c1) std::copy(src + (r - p.PT) * p.IW + c0 - p.PL, src + (r - p.PT) * p.IW + c1 - p.PL,
+                           pad.data() + r * PW + c0);
+  const float* x = pad.data();
+  if (SW == 1 && p.SH == 1) {
+    const int64_t n = (p.OH - 1) * PW + p.OW;
+    if (int64_t(run.size()) < n) run.resize(size_t(n));
+    interior_row<1>(x, x + p.DH * PW, x + 2 * p.DH * PW, w, run.data(), 0, n, 0);
+    for (int64_t oh = 0; oh < p.OH; ++oh) finish_row(p, run.data() + oh * PW, dst + oh * p.OW);
+    return;
+  }
+  for (int64_t oh = 0; oh < p.OH; ++oh) {
+    const float* r0 = x + oh * p.SH * PW;
+    float* out = dst + oh * p.OW;
+    interior_row<SW>(r0, r0 + p.DH * PW, r0 + 2 * p.DH * PW, w, out, 0, p.OW, 0);
+    finish_row(p, out, out);
+  }
+}
+
+// Rows at least this wide take the row-by-row path, narrower ones the padded copy.
+constexpr int64_t kMinRowPathWidth = 33;
+
 template <int SW>
 [[gnu::always_inline]] inline void plane_3x3(const Plane3x3& p, const float* src, const float* w,
                                              float* dst) {
+  if (p.OW < kMinRowPathWidth) return padded_plane_3x3<SW>(p, src, w, dst);
   // Rows above or below the input read a row of zeros, so that only columns need checks.
   thread_local std::vector<float> zeros;
   if (int64_t(zeros.size()) < p.IW) zeros.assign(size_t(p.IW), 0.0f);
@@ -82,9 +126,7 @@ template <int SW>
     for (int64_t ow = 0; ow < lo; ++ow) out[ow] = border_output(r, w, p.IW, ow * SW - p.PL);
     if (!flat || oh < row_lo || oh >= row_hi) interior_row<SW>(r[0], r[1], r[2], w, out, lo, hi, p.PL);
     for (int64_t ow = hi; ow < p.OW; ++ow) out[ow] = border_output(r, w, p.IW, ow * SW - p.PL);
-    if (p.clamp)
-      for (int64_t ow = 0; ow < p.OW; ++ow)
-        out[ow] = std::min(std::max(out[ow] * p.scale + p.shift, p.lo), p.hi);
+    finish_row(p, out, out);
   }
 }
 
