@@ -56,9 +56,9 @@ class BufferCache {
       const std::lock_guard<std::mutex> lock(mutex_);
       free_.push_back(b);
       if (free_.size() <= kMaxCached) return;
-      auto smallest = std::min_element(free_.begin(), free_.end(), [](const Block& x, const Block& y) {
-        return x.bytes < y.bytes;
-      });
+      auto smallest =
+          std::min_element(free_.begin(), free_.end(),
+                           [](const Block& x, const Block& y) { return x.bytes < y.bytes; });
       b = *smallest;
       free_.erase(smallest);
     }
@@ -77,6 +77,8 @@ BufferCache& cache() {
 
 }  // namespace
 
-std::shared_ptr<float> cached_buffer(size_t bytes) { return cache().take(bytes); }
+std::shared_ptr<float> cached_buffer(size_t bytes) {
+  return cache().take(bytes);
+}
 
 }  // namespace convnet

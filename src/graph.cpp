@@ -142,7 +142,8 @@ std::vector<Tensor> Graph::forward_nodes(const std::vector<Tensor>& inputs, Mode
     const bool fused = fusion != fusions.end() && fusion->head == i;
     const bench::LayerTimer timer(fused ? *fusion->conv.conv : *n.layer, false);
     if (fused) {
-      values[fusion->tail] = inference::fused_conv_forward(fusion->conv, values[size_t(n.inputs[0])]);
+      values[fusion->tail] =
+          inference::fused_conv_forward(fusion->conv, values[size_t(n.inputs[0])]);
       ++fusion;
     } else if (auto* merge = dynamic_cast<MergeLayer*>(n.layer.get())) {
       std::vector<Tensor> xs;

@@ -28,15 +28,17 @@ std::vector<float> random_vector(int64_t n, Rng& rng) {
   return v;
 }
 
-int64_t pick(Rng& rng, int64_t lo, int64_t hi) { return lo + int64_t(rng.below(uint64_t(hi - lo + 1))); }
+int64_t pick(Rng& rng, int64_t lo, int64_t hi) {
+  return lo + int64_t(rng.below(uint64_t(hi - lo + 1)));
+}
 
 std::string describe(const ConvGeom& g) {
-  return "N=" + std::to_string(g.N) + " IC=" + std::to_string(g.IC) + " OC=" +
-         std::to_string(g.OC) + " in " + std::to_string(g.IH) + "x" + std::to_string(g.IW) +
-         " k " + std::to_string(g.KH) + "x" + std::to_string(g.KW) + " s " +
-         std::to_string(g.SH) + "," + std::to_string(g.SW) + " pad " + std::to_string(g.PT) +
-         "," + std::to_string(g.PL) + " dil " + std::to_string(g.DH) + "," +
-         std::to_string(g.DW) + " out " + std::to_string(g.OH) + "x" + std::to_string(g.OW);
+  return "N=" + std::to_string(g.N) + " IC=" + std::to_string(g.IC) +
+         " OC=" + std::to_string(g.OC) + " in " + std::to_string(g.IH) + "x" +
+         std::to_string(g.IW) + " k " + std::to_string(g.KH) + "x" + std::to_string(g.KW) + " s " +
+         std::to_string(g.SH) + "," + std::to_string(g.SW) + " pad " + std::to_string(g.PT) + "," +
+         std::to_string(g.PL) + " dil " + std::to_string(g.DH) + "," + std::to_string(g.DW) +
+         " out " + std::to_string(g.OH) + "x" + std::to_string(g.OW);
 }
 
 // A random geometry; `fast`: 3x3 with unit width dilation and stride 1 or 2 (the fast path).
@@ -96,7 +98,7 @@ void expect_matches_references(const ConvGeom& g, Rng& rng) {
     for (size_t i = 0; i < dst_ref.size(); ++i) {
       const int64_t c = int64_t(i) / P % g.OC;
       const float v = dst_ref[i] * scale[size_t(c)] + bias[size_t(c)];
-      dst_ref[i] = act == Activation::relu6  ? std::clamp(v, 0.0f, 6.0f)
+      dst_ref[i] = act == Activation::relu6 ? std::clamp(v, 0.0f, 6.0f)
                    : act == Activation::elu ? (v >= 0.0f ? v : 0.5f * std::expm1(v))
                                             : v;
     }
@@ -152,7 +154,9 @@ TEST(DepthwiseFast, MatchesReferencesOnRandomGeometries) {
 // rows (vector loops with remainders) and 7x7 planes (borders only and one short interior).
 TEST(DepthwiseFast, MatchesReferencesOnMobileNetShapes) {
   Rng rng(12);
-  struct Case { int64_t C, HW, S; };
+  struct Case {
+    int64_t C, HW, S;
+  };
   for (const Case c : {Case{8, 112, 1}, Case{4, 112, 2}, Case{16, 28, 1}, Case{16, 14, 2},
                        Case{32, 7, 1}, Case{3, 15, 2}}) {
     ConvGeom g;

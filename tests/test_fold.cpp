@@ -64,8 +64,10 @@ int count_fusions(Sequential& m) {
 }
 
 TEST(Fold, MobileNetEqualsLayerByLayer) {
-  auto m = zoo::mobilenet({.input_shape = {3, 40, 40}, .classes = 10,
-                           .classifier_activation = Activation::linear, .seed = 3});
+  auto m = zoo::mobilenet({.input_shape = {3, 40, 40},
+                           .classes = 10,
+                           .classifier_activation = Activation::linear,
+                           .seed = 3});
   Rng rng(1);
   randomize(*m, rng);
   // conv1 (with its padding), 13 depthwise (4 with their padding) and 13 pointwise convolutions,
@@ -78,8 +80,10 @@ TEST(Fold, MobileNetEqualsLayerByLayer) {
 
 // Parameters written after a fused forward show in the next: nothing stale is kept.
 TEST(Fold, FollowsParameterChanges) {
-  auto m = zoo::mobilenet({.input_shape = {3, 32, 32}, .classes = 4,
-                           .classifier_activation = Activation::linear, .seed = 5});
+  auto m = zoo::mobilenet({.input_shape = {3, 32, 32},
+                           .classes = 4,
+                           .classifier_activation = Activation::linear,
+                           .seed = 5});
   Rng rng(2);
   randomize(*m, rng);
   const Tensor x = random_tensor({2, 3, 32, 32}, rng);
@@ -160,8 +164,10 @@ TEST(Fold, GraphBranchReadingTheBatchNormIsNotFusedAway) {
 // ResNet (a Graph: conv -> bn -> relu, and conv -> bn -> Add) against its unfused self: training
 // mode with every batch norm frozen uses the running statistics and fuses nothing.
 TEST(Fold, ResNetGraphEqualsUnfused) {
-  auto m = zoo::resnet(18, {.input_shape = {3, 32, 32}, .classes = 5,
-                            .classifier_activation = Activation::linear, .seed = 6});
+  auto m = zoo::resnet(18, {.input_shape = {3, 32, 32},
+                            .classes = 5,
+                            .classifier_activation = Activation::linear,
+                            .seed = 6});
   Rng rng(7);
   randomize(*m, rng);
   const Tensor x = random_tensor({2, 3, 32, 32}, rng);

@@ -33,11 +33,11 @@ class ActivationLayer;
 namespace convnet::inference {
 
 struct FusedConv {
-  ZeroPadding2D* pad = nullptr;   // optional
-  Layer* conv = nullptr;          // a Conv2D or DepthwiseConv2D with a linear activation when
-                                  // a batch norm or activation layer follows
-  BatchNorm2D* bn = nullptr;      // optional
-  ActivationLayer* act = nullptr; // optional; never softmax
+  ZeroPadding2D* pad = nullptr;    // optional
+  Layer* conv = nullptr;           // a Conv2D or DepthwiseConv2D with a linear activation when
+                                   // a batch norm or activation layer follows
+  BatchNorm2D* bn = nullptr;       // optional
+  ActivationLayer* act = nullptr;  // optional; never softmax
 
   // The number of layers it covers (2 to 4).
   size_t size() const { return (pad ? 1 : 0) + 1 + (bn ? 1 : 0) + (act ? 1 : 0); }
@@ -73,7 +73,6 @@ std::vector<PlannedFusion> plan_fusions(const std::vector<PlanNode>& nodes,
                                         std::vector<bool>& skip);
 // The same for layers that each read the one before (Sequential), numbered by layer; the last
 // layer's output is the one needed.
-std::vector<PlannedFusion> plan_fusions(const std::vector<Layer*>& layers,
-                                        std::vector<bool>& skip);
+std::vector<PlannedFusion> plan_fusions(const std::vector<Layer*>& layers, std::vector<bool>& skip);
 
 }  // namespace convnet::inference

@@ -8,8 +8,12 @@ namespace {
 
 // Input columns that output column ow reads: ow*SW - PL + {0, 1, 2}. Interior columns read all
 // three inside the input; the few others (the borders) take the checked loop.
-int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
-int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+int64_t ceil_div(int64_t a, int64_t b) {
+  return a >= 0 ? (a + b - 1) / b : -((-a) / b);
+}
+int64_t floor_div(int64_t a, int64_t b) {
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
 
 // Outputs [ow0, ow1) of one row from input rows r0..r2, all reads inside the rows. Written as a
 // plain loop that the compiler vectorizes along W (at stride 2 with even/odd shuffles); inlined
@@ -73,8 +77,9 @@ template <int SW>
   // Padded row r, column c hold input row r - PT, column c - PL.
   const int64_t c0 = std::max<int64_t>(0, p.PL), c1 = std::min<int64_t>(PW, p.IW + p.PL);
   for (int64_t r = std::max<int64_t>(0, p.PT); r < std::min<int64_t>(PH, p.IH + p.PT); ++r)
-    if (c0 < c1) std::copy(src + (r - p.PT) * p.IW + c0 - p.PL, src + (r - p.PT) * p.IW + c1 - p.PL,
-                           pad.data() + r * PW + c0);
+    if (c0 < c1)
+      std::copy(src + (r - p.PT) * p.IW + c0 - p.PL, src + (r - p.PT) * p.IW + c1 - p.PL,
+                pad.data() + r * PW + c0);
   const float* x = pad.data();
   if (SW == 1 && p.SH == 1) {
     const int64_t n = (p.OH - 1) * PW + p.OW;
@@ -124,7 +129,8 @@ template <int SW>
     }
     float* out = dst + oh * p.OW;
     for (int64_t ow = 0; ow < lo; ++ow) out[ow] = border_output(r, w, p.IW, ow * SW - p.PL);
-    if (!flat || oh < row_lo || oh >= row_hi) interior_row<SW>(r[0], r[1], r[2], w, out, lo, hi, p.PL);
+    if (!flat || oh < row_lo || oh >= row_hi)
+      interior_row<SW>(r[0], r[1], r[2], w, out, lo, hi, p.PL);
     for (int64_t ow = hi; ow < p.OW; ++ow) out[ow] = border_output(r, w, p.IW, ow * SW - p.PL);
     finish_row(p, out, out);
   }
@@ -134,13 +140,13 @@ template <int SW>
 // (__builtin_cpu_supports through GCC's ifunc resolver): the build targets x86-64-v3 (AVX2), and
 // the AVX-512 clone runs only where the processor has it.
 [[gnu::target_clones("arch=x86-64-v4", "default")]] void plane_3x3_s1(const Plane3x3& p,
-                                                                       const float* src,
-                                                                       const float* w, float* dst) {
+                                                                      const float* src,
+                                                                      const float* w, float* dst) {
   plane_3x3<1>(p, src, w, dst);
 }
 [[gnu::target_clones("arch=x86-64-v4", "default")]] void plane_3x3_s2(const Plane3x3& p,
-                                                                       const float* src,
-                                                                       const float* w, float* dst) {
+                                                                      const float* src,
+                                                                      const float* w, float* dst) {
   plane_3x3<2>(p, src, w, dst);
 }
 

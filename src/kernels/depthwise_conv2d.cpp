@@ -11,7 +11,9 @@ namespace convnet::kernels {
 namespace {
 
 // Items of `work` multiply-adds each that a thread should get before a split pays.
-int64_t grain_for(int64_t work) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(work, 1)); }
+int64_t grain_for(int64_t work) {
+  return std::max<int64_t>(1, 32768 / std::max<int64_t>(work, 1));
+}
 
 // For output row oh of a plane and each kernel tap (kh, kw) whose row lies inside the input, calls
 // f(src_row, w_index, ow_begin, ow_end, iw_begin): the outputs ow in [ow_begin, ow_end) read
@@ -49,8 +51,15 @@ void generic_plane(const ConvGeom& g, const float* src, const float* w, float* d
 }
 
 Plane3x3 plane_geom(const ConvGeom& g) {
-  return {.IH = g.IH, .IW = g.IW, .OH = g.OH, .OW = g.OW, .SH = g.SH, .SW = g.SW, .PT = g.PT,
-          .PL = g.PL, .DH = g.DH};
+  return {.IH = g.IH,
+          .IW = g.IW,
+          .OH = g.OH,
+          .OW = g.OW,
+          .SH = g.SH,
+          .SW = g.SW,
+          .PT = g.PT,
+          .PL = g.PL,
+          .DH = g.DH};
 }
 
 // sum_i a[i] * b[i * stride] over eight float lanes (they vectorize at stride 1), lanes summed
@@ -97,9 +106,9 @@ void depthwise_conv2d_forward(const ConvGeom& g, const float* src, const float* 
   // The fast path applies affine maps with ReLU/ReLU6 to each row as it finishes; other
   // epilogues run on the plane while it is still in cache.
   const float inf = std::numeric_limits<float>::infinity();
-  const bool by_rows = fast && !ep.identity() &&
-                       (ep.act == Activation::linear || ep.act == Activation::relu ||
-                        ep.act == Activation::relu6);
+  const bool by_rows =
+      fast && !ep.identity() &&
+      (ep.act == Activation::linear || ep.act == Activation::relu || ep.act == Activation::relu6);
   const float lo = ep.act == Activation::linear ? -inf : 0.0f;
   const float hi = ep.act == Activation::relu6 ? 6.0f : inf;
   // One (n, oc) plane per item.
@@ -130,8 +139,15 @@ void depthwise_conv2d_backward_data(const ConvGeom& g, const float* diff_dst, co
   if (M == 1 && g.SH == 1 && g.DH == 1 && depthwise_fast_path(g) && g.SW == 1) {
     // diff_src[ih, iw] = sum w[kh, kw] * diff_dst[ih + PT - kh, iw + PL - kw]: a forward pass
     // over diff_dst with the filter turned by 180 degrees and padding 2 - PT, 2 - PL.
-    const Plane3x3 p{.IH = g.OH, .IW = g.OW, .OH = g.IH, .OW = g.IW, .SH = 1, .SW = 1,
-                     .PT = 2 - g.PT, .PL = 2 - g.PL, .DH = 1};
+    const Plane3x3 p{.IH = g.OH,
+                     .IW = g.OW,
+                     .OH = g.IH,
+                     .OW = g.IW,
+                     .SH = 1,
+                     .SW = 1,
+                     .PT = 2 - g.PT,
+                     .PL = 2 - g.PL,
+                     .DH = 1};
     parallel_for(g.N * g.IC, grain_for(IP * taps), [&](int64_t i0, int64_t i1) {
       for (int64_t i = i0; i < i1; ++i) {
         const float* w = weights + (i % g.IC) * taps;
@@ -150,16 +166,17 @@ void depthwise_conv2d_backward_data(const ConvGeom& g, const float* diff_dst, co
       for (int64_t oc = ic * M; oc < (ic + 1) * M; ++oc) {
         const float* dy_plane = diff_dst + (n * g.OC + oc) * g.OH * g.OW;
         for (int64_t oh = 0; oh < g.OH; ++oh)
-          for_each_row_tap(g, oh, [&](int64_t s, int64_t wi, int64_t ow0, int64_t ow1,
-                                      int64_t iw0) {
-            const float w = weights[oc * taps + wi];
-            float* dx = dx_plane + s + iw0;
-            const float* dy = dy_plane + oh * g.OW;
-            if (g.SW == 1)
-              for (int64_t ow = ow0; ow < ow1; ++ow) dx[ow - ow0] += w * dy[ow];
-            else
-              for (int64_t ow = ow0; ow < ow1; ++ow) dx[(ow - ow0) * g.SW] += w * dy[ow];
-          });
+          for_each_row_tap(g, oh,
+                           [&](int64_t s, int64_t wi, int64_t ow0, int64_t ow1, int64_t iw0) {
+                             const float w = weights[oc * taps + wi];
+                             float* dx = dx_plane + s + iw0;
+                             const float* dy = dy_plane + oh * g.OW;
+                             if (g.SW == 1)
+                               for (int64_t ow = ow0; ow < ow1; ++ow) dx[ow - ow0] += w * dy[ow];
+                             else
+                               for (int64_t ow = ow0; ow < ow1; ++ow)
+                                 dx[(ow - ow0) * g.SW] += w * dy[ow];
+                           });
       }
     }
   });
@@ -180,10 +197,10 @@ void depthwise_conv2d_backward_weights(const ConvGeom& g, const float* src, cons
         const float* dy_plane = diff_dst + (n * g.OC + oc) * P;
         for (int64_t oh = 0; oh < g.OH; ++oh) {
           const float* dy = dy_plane + oh * g.OW;
-          for_each_row_tap(g, oh, [&](int64_t s, int64_t wi, int64_t ow0, int64_t ow1,
-                                      int64_t iw0) {
-            acc[size_t(wi)] += dot(dy + ow0, x_plane + s + iw0, ow1 - ow0, g.SW);
-          });
+          for_each_row_tap(g, oh,
+                           [&](int64_t s, int64_t wi, int64_t ow0, int64_t ow1, int64_t iw0) {
+                             acc[size_t(wi)] += dot(dy + ow0, x_plane + s + iw0, ow1 - ow0, g.SW);
+                           });
         }
         if (diff_bias) bias_sum += sum(dy_plane, P);
       }

@@ -14,8 +14,9 @@
 // windows with unit dilation along W and stride 1 or 2 along W (MobileNet's) take a fast path:
 // border outputs apart, each output row is a branch-free loop vectorized along W (AVX2, or
 // AVX-512 where the processor has it, chosen at run time); planes under 33 outputs wide are
-// copied into a zero-padded scratch first, so that they have no border outputs at all. backward_data takes it too at stride 1
-// with one filter per channel (it is then a forward convolution with the flipped filter).
+// copied into a zero-padded scratch first, so that they have no border outputs at all.
+// backward_data takes it too at stride 1 with one filter per channel (it is then a forward
+// convolution with the flipped filter).
 #pragma once
 
 #include "kernels/conv2d.h"
