@@ -1,6 +1,7 @@
 #include "kernels/depthwise_3x3.h"
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 namespace convnet::kernels {
@@ -136,6 +137,54 @@ template <int SW>
   }
 }
 
+// Eight floats, in AVX registers (GCC's vector extension: ymm in both clones).
+typedef float Float8 __attribute__((vector_size(32)));
+[[gnu::always_inline]] inline Float8 load8(const float* p) {
+  Float8 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// dw[t] = sum_i a[i] * b[i + off[t]] for the nine taps t in one pass over a: nine independent
+// vector accumulators (so the additions do not wait on each other), lanes summed last.
+[[gnu::always_inline]] inline void dot9(const float* __restrict a, const float* __restrict b,
+                                        const int64_t off[9], int64_t n, float* dw) {
+  Float8 acc[9] = {};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const Float8 x = load8(a + i);
+    for (int t = 0; t < 9; ++t) acc[t] += x * load8(b + off[t] + i);
+  }
+  for (int t = 0; t < 9; ++t) {
+    float s = 0.0f;
+    for (int64_t j = i; j < n; ++j) s += a[j] * b[off[t] + j];
+    for (int k = 0; k < 8; ++k) s += acc[t][k];
+    dw[t] = s;
+  }
+}
+
+// The input in the zero-padded layout of padded_plane_3x3 (stride 1), and diff_dst with the same
+// row stride (zeros in the two extra columns): each tap's sum is then one flat dot product,
+// diff_dst q against scratch q + kh * DH * PW + kw.
+[[gnu::always_inline]] inline void weight_grad_3x3(const Plane3x3& p, const float* src,
+                                                   const float* diff_dst, float* dw) {
+  const int64_t PH = p.OH - 1 + 2 * p.DH + 1, PW = p.OW + 2;
+  thread_local std::vector<float> pad, dy;
+  pad.assign(size_t(PH * PW), 0.0f);
+  dy.assign(size_t(p.OH * PW), 0.0f);
+  const int64_t c0 = std::max<int64_t>(0, p.PL), c1 = std::min<int64_t>(PW, p.IW + p.PL);
+  for (int64_t r = std::max<int64_t>(0, p.PT); r < std::min<int64_t>(PH, p.IH + p.PT); ++r)
+    if (c0 < c1)
+      std::copy(src + (r - p.PT) * p.IW + c0 - p.PL, src + (r - p.PT) * p.IW + c1 - p.PL,
+                pad.data() + r * PW + c0);
+  for (int64_t oh = 0; oh < p.OH; ++oh)
+    std::copy_n(diff_dst + oh * p.OW, p.OW, dy.data() + oh * PW);
+  const int64_t n = (p.OH - 1) * PW + p.OW;  // the last row's padding columns would read past
+  int64_t off[9];
+  for (int t = 0; t < 9; ++t) off[t] = t / 3 * p.DH * PW + t % 3;
+  dot9(dy.data(), pad.data(), off, n, dw);
+}
+
 // One clone per instruction set, picked at load time by the processor's features
 // (__builtin_cpu_supports through GCC's ifunc resolver): the build targets x86-64-v3 (AVX2), and
 // the AVX-512 clone runs only where the processor has it.
@@ -150,7 +199,19 @@ template <int SW>
   plane_3x3<2>(p, src, w, dst);
 }
 
+[[gnu::target_clones("arch=x86-64-v4", "default")]] void weight_grad_3x3_s1(const Plane3x3& p,
+                                                                            const float* src,
+                                                                            const float* diff_dst,
+                                                                            float* dw) {
+  weight_grad_3x3(p, src, diff_dst, dw);
+}
+
 }  // namespace
+
+void depthwise_3x3_plane_weight_grad(const Plane3x3& p, const float* src, const float* diff_dst,
+                                     float dw[9]) {
+  weight_grad_3x3_s1(p, src, diff_dst, dw);
+}
 
 void depthwise_3x3_plane(const Plane3x3& p, const float* src, const float* w, float* dst) {
   if (p.SW == 1)

@@ -18,4 +18,10 @@ struct Plane3x3 {
 // dst = the 3x3 correlation of src with w[9] (row-major), overwritten.
 void depthwise_3x3_plane(const Plane3x3& p, const float* src, const float* w, float* dst);
 
+// The weight gradient of one plane at stride 1 (SH = SW = 1): dw[kh * 3 + kw] = sum over the
+// outputs of diff_dst[oh, ow] * src[oh - PT + kh * DH, ow - PL + kw], each tap one vectorized
+// sum in an order fixed by the geometry.
+void depthwise_3x3_plane_weight_grad(const Plane3x3& p, const float* src, const float* diff_dst,
+                                     float dw[9]);
+
 }  // namespace convnet::kernels

@@ -185,8 +185,10 @@ void depthwise_conv2d_backward_data(const ConvGeom& g, const float* diff_dst, co
 void depthwise_conv2d_backward_weights(const ConvGeom& g, const float* src, const float* diff_dst,
                                        float* diff_weights, float* diff_bias) {
   const int64_t M = g.OC / g.IC, taps = g.KH * g.KW, P = g.OH * g.OW;
-  // One output channel per item, its images in order: row sums in float, the total over rows and
-  // images in double.
+  // 3x3 at stride 1: one flat sum per tap and plane (depthwise_3x3.h).
+  const bool fast = depthwise_fast_path(g) && g.SH == 1 && g.SW == 1;
+  // One output channel per item, its images in order: row (fast path: plane) sums in float, the
+  // total over rows and images in double.
   parallel_for(g.OC, grain_for(g.N * P * taps), [&](int64_t oc0, int64_t oc1) {
     std::vector<double> acc(static_cast<size_t>(taps));
     for (int64_t oc = oc0; oc < oc1; ++oc) {
@@ -195,6 +197,13 @@ void depthwise_conv2d_backward_weights(const ConvGeom& g, const float* src, cons
       for (int64_t n = 0; n < g.N; ++n) {
         const float* x_plane = src + (n * g.IC + oc / M) * g.IH * g.IW;
         const float* dy_plane = diff_dst + (n * g.OC + oc) * P;
+        if (diff_bias) bias_sum += sum(dy_plane, P);
+        if (fast) {
+          float plane[9];
+          depthwise_3x3_plane_weight_grad(plane_geom(g), x_plane, dy_plane, plane);
+          for (int k = 0; k < 9; ++k) acc[size_t(k)] += plane[k];
+          continue;
+        }
         for (int64_t oh = 0; oh < g.OH; ++oh) {
           const float* dy = dy_plane + oh * g.OW;
           for_each_row_tap(g, oh,
@@ -202,7 +211,6 @@ void depthwise_conv2d_backward_weights(const ConvGeom& g, const float* src, cons
                              acc[size_t(wi)] += dot(dy + ow0, x_plane + s + iw0, ow1 - ow0, g.SW);
                            });
         }
-        if (diff_bias) bias_sum += sum(dy_plane, P);
       }
       for (int64_t k = 0; k < taps; ++k) diff_weights[oc * taps + k] += float(acc[size_t(k)]);
       if (diff_bias) diff_bias[oc] += float(bias_sum);
