@@ -61,8 +61,12 @@ const std::vector<Shape2>& conv_shapes() {
 
 const std::vector<Shape2>& depthwise_shapes() {
   static const std::vector<Shape2> shapes = {
+      {"mobilenet/conv_dw_1 b1", conv(1, 32, 112, 32, 3, 1, 32)},
       {"mobilenet/conv_dw_2 s2 b1", conv(1, 64, 112, 64, 3, 2, 64)},
       {"mobilenet/conv_dw_6 b1", conv(1, 256, 28, 256, 3, 1, 256)},
+      {"mobilenet/conv_dw_7 b1", conv(1, 512, 14, 512, 3, 1, 512)},
+      {"mobilenet/conv_dw_13 b1", conv(1, 1024, 7, 1024, 3, 1, 1024)},
+      {"mobilenet/conv_dw_1 b32", conv(32, 32, 112, 32, 3, 1, 32)},
       {"mobilenet/conv_dw_12 b32", conv(32, 512, 14, 512, 3, 1, 512)},
   };
   return shapes;
@@ -88,8 +92,10 @@ void bm_conv(benchmark::State& state, const ConvGeom& g, Pass pass,
   for (auto _ : state) {
     switch (pass) {
       case Pass::forward:
-        (Depthwise ? kernels::depthwise_conv2d_forward : kernels::conv2d_forward)(
-            g, src.data(), w.data(), bias.data(), dst.data());
+        if constexpr (Depthwise)
+          kernels::depthwise_conv2d_forward(g, src.data(), w.data(), bias.data(), dst.data());
+        else
+          kernels::conv2d_forward(g, src.data(), w.data(), bias.data(), dst.data());
         break;
       case Pass::backward_data:
         (Depthwise ? kernels::depthwise_conv2d_backward_data : kernels::conv2d_backward_data)(

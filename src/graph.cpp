@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "bench/layer_timer.h"
+#include "inference/fused_conv.h"
 
 #include "convnet/layers/merge.h"
 
@@ -122,11 +123,29 @@ std::vector<Tensor> Graph::forward_nodes(const std::vector<Tensor>& inputs, Mode
     for (int o : outputs_) last_reader[size_t(o)] = nodes_.size();
     last_reader[last] = nodes_.size();
   }
+  // In eval mode convolutions run fused with the batch norm and activation after them: a fusion
+  // runs at its first node and gives the value of its last.
+  std::vector<bool> skip(last + 1, false);
+  std::vector<inference::PlannedFusion> fusions;
+  if (mode == Mode::eval) {
+    std::vector<inference::PlanNode> plan_nodes;
+    for (size_t i = 0; i <= last; ++i)
+      plan_nodes.push_back({nodes_[i].layer.get(), nodes_[i].inputs, i == last});
+    for (int o : outputs_)
+      if (size_t(o) <= last) plan_nodes[size_t(o)].needed = true;
+    fusions = inference::plan_fusions(plan_nodes, skip);
+  }
+  auto fusion = fusions.begin();
   for (size_t i = 0; i <= last; ++i) {
     Node& n = nodes_[i];
-    if (!n.layer) continue;
-    const bench::LayerTimer timer(*n.layer, false);
-    if (auto* merge = dynamic_cast<MergeLayer*>(n.layer.get())) {
+    if (!n.layer || skip[i]) continue;
+    const bool fused = fusion != fusions.end() && fusion->head == i;
+    const bench::LayerTimer timer(fused ? *fusion->conv.conv : *n.layer, false);
+    if (fused) {
+      values[fusion->tail] =
+          inference::fused_conv_forward(fusion->conv, values[size_t(n.inputs[0])]);
+      ++fusion;
+    } else if (auto* merge = dynamic_cast<MergeLayer*>(n.layer.get())) {
       std::vector<Tensor> xs;
       for (int j : n.inputs) xs.push_back(values[size_t(j)]);
       values[i] = merge->forward(xs, mode);

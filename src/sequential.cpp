@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "bench/layer_timer.h"
+#include "inference/fused_conv.h"
 
 namespace convnet {
 
@@ -55,10 +56,21 @@ Tensor Sequential::forward_below(size_t end, const Tensor& x, Mode mode) {
     throw ShapeError(name_ + ": received batch of shape " + x.shape().str() + ", expected " +
                      "[N" +
                      (input_shape_.rank() ? ", " : "") + input_shape_.str().substr(1));
+  // In eval mode convolutions run fused with the batch norm and activation after them.
+  std::vector<bool> skip(end, false);
+  std::vector<inference::PlannedFusion> fusions;
+  if (mode == Mode::eval) {
+    std::vector<Layer*> run = layers();
+    run.resize(end);
+    fusions = inference::plan_fusions(run, skip);
+  }
+  auto fusion = fusions.begin();
   Tensor h = x;
   for (size_t i = 0; i < end; ++i) {
-    const bench::LayerTimer timer(*layers_[i], false);
-    h = layers_[i]->forward(h, mode);
+    if (skip[i]) continue;
+    const bool fused = fusion != fusions.end() && fusion->head == i;
+    const bench::LayerTimer timer(fused ? *fusion->conv.conv : *layers_[i], false);
+    h = fused ? inference::fused_conv_forward((fusion++)->conv, h) : layers_[i]->forward(h, mode);
   }
   return h;
 }

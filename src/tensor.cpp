@@ -11,6 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "buffer_cache.h"
 #include "tensor_budget.h"
 
 namespace convnet {
@@ -23,6 +24,9 @@ thread_local TensorBudget* current_budget = nullptr;
 // memory until written, so the gradient buffers of a model that only runs inference stay virtual
 // (VGG-16's are 553 MB), and they go back to the system as soon as they are freed.
 constexpr size_t kZeroPagesMinBytes = size_t(4) << 20;
+
+// Uninitialized tensors from this size on come from the buffer cache (buffer_cache.h).
+constexpr size_t kRecycleMinBytes = size_t(256) << 10;
 
 std::shared_ptr<float> allocate_zero_pages(size_t bytes) {
   void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -111,6 +115,20 @@ Tensor Tensor::reshape(Shape shape) const {
                                 std::to_string(numel_) + " elements) as " + shape.str());
   Tensor t = *this;
   t.shape_ = std::move(shape);
+  return t;
+}
+
+Tensor Tensor::uninitialized(Shape shape) {
+  Tensor t;
+  t.numel_ = checked_numel(shape);
+  t.shape_ = std::move(shape);
+  const size_t bytes = size_t(t.numel_) * sizeof(float);
+  if (bytes < kRecycleMinBytes) {
+    t.data_ = allocate(t.numel_);
+  } else {
+    TensorBudget::charge(t.numel_);
+    t.data_ = cached_buffer(bytes);
+  }
   return t;
 }
 

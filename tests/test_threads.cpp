@@ -1,7 +1,7 @@
 // Threads: parallel_for's split, and results with 1 and 2 threads bit-identical (every parallel
 // kernel splits work so that each output sums in the same order whatever the thread count): GEMM,
-// the convolution kernels on shapes large enough to split, every registry layer, and a LeNet-5
-// training step.
+// the convolution and depthwise kernels on shapes large enough to split, every registry layer,
+// fused MobileNet inference and a LeNet-5 training step.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -13,6 +13,7 @@
 #include "convnet/threads.h"
 #include "convnet/zoo.h"
 #include "kernels/conv2d.h"
+#include "kernels/depthwise_conv2d.h"
 #include "kernels/gemm.h"
 #include "kernels/parallel.h"
 #include "support/op_registry.h"
@@ -131,6 +132,58 @@ TEST(Threads, ConvKernelsBitIdenticalOn1And2Threads) {
     EXPECT_TRUE(bit_identical("diff_weights", one[2], two[2]));
     EXPECT_TRUE(bit_identical("diff_bias", one[3], two[3]));
   }
+}
+
+// The depthwise kernels: the 3x3 paths at strides 1 and 2 (forward with a folded batch norm and
+// ReLU6, backward data by the flipped filter) and the generic path (5x5, two filters per channel).
+TEST(Threads, DepthwiseKernelsBitIdenticalOn1And2Threads) {
+  const std::vector<ConvGeom> geoms = {
+      {.N = 2, .IC = 32, .IH = 56, .IW = 56, .OC = 32, .KH = 3, .KW = 3, .PT = 1, .PL = 1,
+       .OH = 56, .OW = 56},
+      {.N = 3, .IC = 24, .IH = 29, .IW = 29, .OC = 24, .KH = 3, .KW = 3, .SH = 2, .SW = 2,
+       .OH = 14, .OW = 14},
+      {.N = 2, .IC = 16, .IH = 33, .IW = 31, .OC = 32, .KH = 5, .KW = 5, .PT = 2, .PL = 2,
+       .OH = 33, .OW = 31},
+  };
+  Rng rng(6);
+  for (const ConvGeom& g : geoms) {
+    SCOPED_TRACE("IC=" + std::to_string(g.IC) + " KH=" + std::to_string(g.KH));
+    const auto src = random_vector(g.N * g.IC * g.IH * g.IW, rng);
+    const auto w = random_vector(g.OC * g.KH * g.KW, rng);
+    const auto scale = random_vector(g.OC, rng), shift = random_vector(g.OC, rng);
+    const auto dd = random_vector(g.N * g.OC * g.OH * g.OW, rng);
+    auto run = [&](int threads) {
+      return with_threads(threads, [&] {
+        std::vector<float> dst(dd.size()), ds(src.size()), dw(w.size(), 0.25f), db(g.OC);
+        kernels::depthwise_conv2d_forward(
+            g, src.data(), w.data(),
+            kernels::Epilogue{.scale = scale.data(), .shift = shift.data(),
+                              .act = Activation::relu6},
+            dst.data());
+        kernels::depthwise_conv2d_backward_data(g, dd.data(), w.data(), ds.data());
+        kernels::depthwise_conv2d_backward_weights(g, src.data(), dd.data(), dw.data(),
+                                                   db.data());
+        return std::vector<std::vector<float>>{dst, ds, dw, db};
+      });
+    };
+    const auto one = run(1), two = run(2);
+    EXPECT_TRUE(bit_identical("dst", one[0], two[0]));
+    EXPECT_TRUE(bit_identical("diff_src", one[1], two[1]));
+    EXPECT_TRUE(bit_identical("diff_weights", one[2], two[2]));
+    EXPECT_TRUE(bit_identical("diff_bias", one[3], two[3]));
+  }
+}
+
+// MobileNet inference with its convolutions, batch norms and ReLU6 fused.
+TEST(Threads, FusedMobileNetInferenceBitIdenticalOn1And2Threads) {
+  auto model = zoo::mobilenet({.input_shape = {3, 64, 64}, .classes = 10, .seed = 2});
+  Rng rng(8);
+  Tensor x({2, 3, 64, 64});
+  for (float& v : x) v = rng.normal();
+  auto run = [&](int threads) {
+    return with_threads(threads, [&] { return values(model->forward(x, Mode::eval)); });
+  };
+  EXPECT_TRUE(bit_identical("y", run(1), run(2)));
 }
 
 // Every op of the registry, at sizes past the kernels' splitting thresholds.

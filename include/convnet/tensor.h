@@ -25,6 +25,10 @@ class Tensor {
   Tensor(Shape shape, float value);
 
   static Tensor zeros(Shape shape) { return Tensor(std::move(shape)); }
+  // A tensor whose values are unspecified, for an output that a kernel overwrites entirely. Large
+  // buffers are recycled (one freed a moment ago is handed out again), which spares inference the
+  // page faults of fresh memory for every layer's output.
+  static Tensor uninitialized(Shape shape);
   static Tensor full(Shape shape, float value) { return Tensor(std::move(shape), value); }
   // A tensor holding a copy of `values` (whose size must equal shape.numel()).
   static Tensor from(Shape shape, std::initializer_list<float> values);

@@ -32,6 +32,15 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
                   1);
     return;
   }
+  if (N == 1) {
+    // One column (a 1x1 convolution on a 1x1 map, MobileNet's classifier): sgemv streams A once.
+    if (beta == 0.0f)
+      for (int64_t i = 0; i < M; ++i) C[i * ldc] = 0.0f;
+    cblas_sgemv(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, int(trans_a ? K : M),
+                int(trans_a ? M : K), alpha, A, int(lda), B, trans_b ? 1 : int(ldb), beta, C,
+                int(ldc));
+    return;
+  }
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
               trans_b ? CblasTrans : CblasNoTrans, int(M), int(N), int(K), alpha, A, int(lda), B,
               int(ldb), beta, C, int(ldc));
@@ -65,6 +74,14 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alp
               C + b * ldc, ldc);
     }
   });
+}
+
+void gemm_serial(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+                 const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C,
+                 int64_t ldc) {
+  if (M == 0 || N == 0) return;
+  num_threads();  // the first use puts OpenBLAS on one thread
+  sgemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 void gemm_ref(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,

@@ -57,10 +57,14 @@ Tensor DepthwiseConv2D::forward(const Tensor& x, Mode mode) {
     shape_error(
         in, "[" + std::to_string(weight_.dim(0) / opt_.depth_multiplier) + ", H, W] (as built)");
   Tensor y(out.with_batch(x.dim(0)));
+  // Bias and activation in the kernel's output loop (softmax mixes channels: applied after).
+  const bool softmax = opt_.activation == Activation::softmax;
+  const kernels::Epilogue ep{.shift = opt_.use_bias ? bias_.data() : nullptr,
+                             .act = softmax ? Activation::linear : opt_.activation,
+                             .alpha = opt_.activation_alpha};
   kernels::depthwise_conv2d_forward(depthwise_geom(x.dim(0), in, out, opt_), x.data(),
-                                    weight_.data(), opt_.use_bias ? bias_.data() : nullptr,
-                                    y.data());
-  FusedActivation{opt_.activation, opt_.activation_alpha}.forward(y);
+                                    weight_.data(), ep, y.data());
+  if (softmax) FusedActivation{opt_.activation, opt_.activation_alpha}.forward(y);
   if (mode == Mode::train) {
     x_ = x;
     y_ = y;
