@@ -86,11 +86,15 @@ TEST(SlowApplications, TransferLearningExample) {
       testing::run_command(std::string(CONVNET_EXAMPLES_DIR) + "/transfer_learning 2>&1", status);
   std::cout << out;
   ASSERT_EQ(status, 0);
-  // Both ways learn the target task; the figures (and whether transfer gains) are for the README.
+  // The row of the fewest labels: scratch, frozen encoder, fine-tuned. With 5 digits a class, the
+  // encoder pretrained on Fashion-MNIST beats training from scratch (measured: +5.2 points,
+  // 0.415 -> 0.467, mean of 3 labelled sets), and every way learns far above the 10% of chance.
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(out, m, std::regex(" +100 +([0-9.]+) +([0-9.]+) ")));
-  EXPECT_GT(std::stod(m[1]), 0.85);
-  EXPECT_GT(std::stod(m[2]), 0.85);
+  ASSERT_TRUE(std::regex_search(out, m, std::regex(" +5 +([0-9.]+) +([0-9.]+) +([0-9.]+) ")));
+  const double scratch = std::stod(m[1]), frozen = std::stod(m[2]), fine_tuned = std::stod(m[3]);
+  EXPECT_GT(scratch, 0.3);
+  EXPECT_GT(fine_tuned, 0.3);
+  EXPECT_GT(frozen - scratch, 0.025);
 }
 
 }  // namespace
