@@ -34,7 +34,8 @@ std::vector<std::vector<double>> class_means(const Dataset& d) {
 }
 
 TEST(Digits, SameSeedSameImagesOtherSeedOthers) {
-  const Dataset a = make_digits({.count = 30, .seed = 5}), b = make_digits({.count = 30, .seed = 5});
+  const Dataset a = make_digits({.count = 30, .seed = 5});
+  const Dataset b = make_digits({.count = 30, .seed = 5});
   const Dataset c = make_digits({.count = 30, .seed = 6});
   ASSERT_EQ(a.images.shape(), Shape({30, 1, 28, 28}));
   EXPECT_EQ(a.labels, b.labels);

@@ -1,6 +1,6 @@
-// convnet make-digits: writes the synthetic printed-digits set (vision/digits.h) as an image folder,
-// DIR/train/<digit>/*.png and DIR/test/<digit>/*.png, which `convnet train --data DIR` reads, with
-// preview.png: the first training images, enlarged four times.
+// convnet make-digits: writes the synthetic printed-digits set (vision/digits.h) as an image
+// folder, DIR/train/<digit>/*.png and DIR/test/<digit>/*.png, which `convnet train --data DIR`
+// reads, with preview.png: the first training images, enlarged four times.
 #include <filesystem>
 #include <iostream>
 

@@ -5,8 +5,9 @@
 // Every image is one digit rendered with stb_truetype from a random DejaVu typeface (sans, serif,
 // mono, condensed; regular, bold, oblique, extra-light), then randomly scaled, stretched, sheared,
 // rotated and shifted, its strokes thickened or thinned, drawn in a random light grey on a random
-// dark grey (like MNIST's; optionally some dark on light), with Gaussian noise. Class k is the digit k; image n is of class
-// n % 10, so every class has count / 10 images (the first count % 10 classes one more).
+// dark grey (like MNIST's; optionally some dark on light), with Gaussian noise. Class k is the
+// digit k; image n is of class n % 10, so every class has count / 10 images (the first
+// count % 10 classes one more).
 #pragma once
 
 #include <cstdint>
@@ -22,7 +23,7 @@ struct DigitsOptions {
   int64_t size = 28;         // height = width, >= 12
   float max_rotation = 15;   // degrees, uniform in [-max_rotation, max_rotation]
   float invert = 0;          // probability of a dark digit on a light background
-  float noise = 0.08f;       // largest stddev of the Gaussian pixel noise (values clamped to [0, 1])
+  float noise = 0.08f;       // largest stddev of the Gaussian pixel noise (then clamped to [0, 1])
   uint64_t seed = 0;
   std::string font_dir = "/usr/share/fonts/truetype/dejavu";  // Debian's fonts-dejavu-core
 };
