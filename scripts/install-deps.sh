@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what convnet needs from Debian 12's packages (run as root).
-#   scripts/install-deps.sh          build + run: compiler, CMake, OpenBLAS, CLI11, JSON, stb, ONNX/protobuf, data
+#   scripts/install-deps.sh          build + run: compiler, CMake, OpenBLAS, CLI11, JSON, stb, ONNX/protobuf,
+#                                    data (Fashion-MNIST; the DejaVu fonts convnet make-digits draws)
 #   scripts/install-deps.sh --test   also GoogleTest, Google Benchmark, the Python reference stack
 #                                    (PyTorch, torchvision, NumPy, SciPy, ONNX's checker, OpenCV's
 #                                    dnn) the tests compare against, and Chromium, in which a test
@@ -8,7 +9,7 @@
 set -euo pipefail
 packages=(build-essential cmake pkg-config libopenblas-dev libcli11-dev nlohmann-json3-dev
           libstb-dev zlib1g-dev libonnx-dev libprotobuf-dev
-          dataset-fashion-mnist)
+          dataset-fashion-mnist fonts-dejavu-core)
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev python3-torch python3-torchvision
              python3-numpy python3-scipy python3-onnx python3-opencv chromium)

@@ -86,11 +86,19 @@ TEST(SlowApplications, TransferLearningExample) {
       testing::run_command(std::string(CONVNET_EXAMPLES_DIR) + "/transfer_learning 2>&1", status);
   std::cout << out;
   ASSERT_EQ(status, 0);
-  // Both ways learn the target task; the figures (and whether transfer gains) are for the README.
-  std::smatch m;
-  ASSERT_TRUE(std::regex_search(out, m, std::regex(" +100 +([0-9.]+) +([0-9.]+) ")));
-  EXPECT_GT(std::stod(m[1]), 0.85);
-  EXPECT_GT(std::stod(m[2]), 0.85);
+  // The rows of the fewest labels: scratch, frozen encoder, fine-tuned. With 5 and 10 digits a
+  // class, the encoder pretrained on Fashion-MNIST beats training from scratch (measured: 0.416 ->
+  // 0.476, +5.9 points, and 0.541 -> 0.598, +5.7; means of 3 labelled sets), and every way learns
+  // far above the 10% of chance.
+  for (const std::string per_class : {"5", "10"}) {
+    std::smatch m;
+    const std::regex row(" +" + per_class + " +([0-9.]+) +([0-9.]+) +([0-9.]+) ");
+    ASSERT_TRUE(std::regex_search(out, m, row)) << per_class;
+    const double scratch = std::stod(m[1]), frozen = std::stod(m[2]), fine_tuned = std::stod(m[3]);
+    EXPECT_GT(scratch, 0.3);
+    EXPECT_GT(fine_tuned, 0.3);
+    EXPECT_GT(frozen - scratch, 0.03) << per_class << " per class";
+  }
 }
 
 }  // namespace

@@ -81,6 +81,28 @@ std::pair<Dataset, Dataset> train_val_split(const Dataset& d, double fraction, u
   return {d.subset(train), d.subset(val)};
 }
 
+Dataset take_per_class(const Dataset& d, int64_t per_class, int64_t part, uint64_t seed) {
+  if (d.labels.empty() || per_class < 1 || part < 0)
+    throw std::invalid_argument("take_per_class: needs labels, per_class >= 1 and part >= 0");
+  std::vector<std::vector<int64_t>> by_class(size_t(d.num_classes()));
+  for (int64_t i = 0; i < d.size(); ++i) by_class[size_t(d.labels[size_t(i)])].push_back(i);
+  Rng rng(seed);
+  std::vector<int64_t> taken;
+  for (size_t k = 0; k < by_class.size(); ++k) {
+    std::vector<int64_t>& order = by_class[k];
+    if (int64_t(order.size()) < (part + 1) * per_class)
+      throw std::invalid_argument("take_per_class: class '" + d.class_name(int64_t(k)) +
+                                  "' has " + std::to_string(order.size()) + " images, part " +
+                                  std::to_string(part) + " of " + std::to_string(per_class) +
+                                  " per class needs " + std::to_string((part + 1) * per_class));
+    for (size_t i = order.size() - 1; i > 0; --i) std::swap(order[i], order[rng.below(i + 1)]);
+    taken.insert(taken.end(), order.begin() + part * per_class,
+                 order.begin() + (part + 1) * per_class);
+  }
+  std::sort(taken.begin(), taken.end());
+  return d.subset(taken);
+}
+
 namespace {
 
 // (C, H*W) for [N, C, H, W] or [C, H, W].

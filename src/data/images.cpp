@@ -162,6 +162,27 @@ void write_png(const std::string& path, const Tensor& image_chw) {
   io::write_file_atomically(path, std::string_view(encoded.data(), encoded.size()));
 }
 
+void save_image_folder(const std::string& dir, const Dataset& d) {
+  if (d.labels.empty() && d.size() > 0)
+    throw std::invalid_argument("save_image_folder: '" + dir + "': the data set has no labels");
+  const int64_t classes = d.num_classes();
+  for (int64_t k = 0; k < classes; ++k) fs::create_directories(fs::path(dir) / d.class_name(k));
+  const Shape sample = d.sample_shape();
+  const size_t digits = std::max<size_t>(5, std::to_string(d.size()).size());
+  for (int64_t n = 0; n < d.size(); ++n) {
+    std::string name = std::to_string(n);
+    name.insert(0, digits - name.size(), '0');
+    const fs::path path = fs::path(dir) / d.class_name(d.labels[size_t(n)]) / (name + ".png");
+    // Plain writes: thousands of small files need no atomic replacement each. A file is removed
+    // rather than truncated, which ext4 would flush to disk on close (auto_da_alloc).
+    const std::string png = encode_png(Tensor::from(sample, d.images.data() + n * sample.numel()));
+    fs::remove(path);
+    std::ofstream out(path, std::ios::binary);
+    out.write(png.data(), std::streamsize(png.size()));
+    if (!out) throw std::runtime_error("save_image_folder: cannot write " + path.string());
+  }
+}
+
 Dataset load_image_folder(const std::string& dir, const ImageFolderOptions& options) {
   return load_image_folder(dir, class_folders(dir), options);
 }

@@ -1,6 +1,6 @@
-// The one translation unit that compiles stb_image and stb_image_write (Debian's libstb-dev
-// headers). Their functions have C linkage; nothing else of stb appears in convnet's public
-// headers.
+// The one translation unit that compiles stb_image, stb_image_write and stb_truetype (Debian's
+// libstb-dev headers). Their functions have C linkage; nothing else of stb appears in convnet's
+// public headers.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wall"
 #pragma GCC diagnostic ignored "-Wextra"
@@ -17,5 +17,8 @@
 
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #include <stb_image_write.h>
+
+#define STB_TRUETYPE_IMPLEMENTATION
+#include <stb_truetype.h>
 
 #pragma GCC diagnostic pop

@@ -24,6 +24,7 @@ struct TrainArgs {
   std::string optimizer = "adam", schedule, loss, input, freeze_until;
   TaskOptions task;
   int64_t replace_head = 0;
+  int64_t per_class = 0, subset = 0;  // learn from a few labelled images per class
   int64_t epochs = 10, batch_size = 64;
   double lr = 1e-3, momentum = 0.9, weight_decay = 0.0, validation_split = 0.0, clip_norm = 0.0;
   double label_smoothing = 0.0;
@@ -52,8 +53,8 @@ ImageFolderOptions image_size(const TrainArgs& a) {
 void run_train(const TrainArgs& a) {
   if (a.task.task == "segmentation" && a.data.empty())
     throw std::invalid_argument("--task segmentation needs --data DIR (see convnet make-shapes)");
-  const TaskData task =
-      prepare_task(a.task, a.data.empty() ? "fashion-mnist" : a.data, image_size(a));
+  TaskData task = prepare_task(a.task, a.data.empty() ? "fashion-mnist" : a.data, image_size(a));
+  if (a.per_class > 0) task.data.train = take_per_class(task.data.train, a.per_class, a.subset);
   const DataSplits& data = task.data;
   std::unique_ptr<Model> model;
   Augmentation augmentation = task.corruption;
@@ -160,6 +161,13 @@ void add_train(CLI::App& app) {
                   "Transfer learning: a new last Dense layer with N classes; freezes the layers "
                   "before it unless --freeze-until says otherwise");
   cmd->add_option("--freeze-until", a->freeze_until, "Freeze the layers up to this one (included)");
+  cmd->add_option("--per-class", a->per_class,
+                  "Train on only N images of every class (a small labelled set)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--subset", a->subset,
+                  "With --per-class: which of the disjoint sets of N per class (0, 1, ...)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--quiet", a->quiet, "Print only the final test figures");
   cmd->callback([a] { run_train(*a); });
 }

@@ -26,13 +26,14 @@ void add_denoise(CLI::App& app);
 void add_upscale(CLI::App& app);
 void add_make_shapes(CLI::App& app);
 void add_segment(CLI::App& app);
+void add_make_digits(CLI::App& app);
 
 inline std::vector<std::function<void(CLI::App&)>> commands() {
   return {add_summary,     add_train,     add_eval,          add_predict,
           add_import,      add_export,    add_filter,        add_show_filters,
           add_show_features, add_receptive_field, add_report, add_benchmark,
           add_embed,       add_search,    add_denoise,       add_upscale,
-          add_make_shapes, add_segment};
+          add_make_shapes, add_segment,   add_make_digits};
 }
 
 }  // namespace convnet::cli

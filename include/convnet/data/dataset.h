@@ -47,6 +47,13 @@ struct DataSplits {
 // order of their samples. fraction must lie in [0, 1] (std::invalid_argument).
 std::pair<Dataset, Dataset> train_val_split(const Dataset& d, double fraction, uint64_t seed);
 
+// A small labelled set: per_class images of every class, for learning from few labels. Each
+// class's images are taken in an order shuffled by Rng(seed), and part p takes numbers
+// p * per_class .. (p + 1) * per_class - 1 of it, so parts 0, 1, 2, ... of one seed are disjoint.
+// The result keeps data set order. Throws std::invalid_argument when d has no labels, per_class < 1
+// or part < 0, or a class has fewer than (part + 1) * per_class images (naming it).
+Dataset take_per_class(const Dataset& d, int64_t per_class, int64_t part = 0, uint64_t seed = 0);
+
 // Per-channel statistics over N, H and W: mean and population standard deviation. A constant
 // channel gets std 1, so that normalize() leaves it finite.
 struct Normalization {

@@ -33,6 +33,12 @@ void write_png(const std::string& path, const Tensor& image_chw);
 // write_png for a tensor that is not an image.
 std::string encode_png(const Tensor& image_chw);
 
+// The other way: d as an image folder, dir/<class name>/<n>.png for sample n (zero-padded, in
+// data set order), with a sub-folder for every class, also one without images, so that
+// load_image_folder(dir) gives back the images (to 8 bits), labels and classes. Needs labels and
+// images of 1, 3 or 4 channels (std::invalid_argument).
+void save_image_folder(const std::string& dir, const Dataset& d);
+
 // All images under dir/<class>/ as one Dataset [N, C, H, W] with labels and class_names.
 Dataset load_image_folder(const std::string& dir, const ImageFolderOptions& options = {});
 
