@@ -80,6 +80,7 @@ Tensor Conv2D::backward_affine(const Tensor& dyp) {
       conv_geom(x_.dim(0), x_.shape().without_batch(), y_.shape().without_batch(), opt_);
   kernels::conv2d_backward_weights(g, x_.data(), dyp.data(), dweight_.data(),
                                    opt_.use_bias ? dbias_.data() : nullptr);
+  if (!needs_input_grad()) return Tensor();
   Tensor dx(x_.shape());
   kernels::conv2d_backward_data(g, dyp.data(), weight_.data(), dx.data());
   return dx;
