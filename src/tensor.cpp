@@ -91,6 +91,14 @@ Tensor::Tensor(Shape shape, float value) : shape_(std::move(shape)) {
   std::fill_n(data_.get(), numel_, value);
 }
 
+Tensor Tensor::uninitialized(Shape shape) {
+  Tensor t;
+  t.numel_ = checked_numel(shape);
+  t.shape_ = std::move(shape);
+  t.data_ = allocate(t.numel_);
+  return t;
+}
+
 Tensor Tensor::from(Shape shape, std::initializer_list<float> values) {
   if (int64_t(values.size()) != shape.numel())
     throw std::invalid_argument("Tensor::from: " + std::to_string(values.size()) +
@@ -117,7 +125,7 @@ Tensor Tensor::reshape(Shape shape) const {
 }
 
 Tensor Tensor::clone() const {
-  Tensor t(shape_);
+  Tensor t = uninitialized(shape_);
   if (numel_) std::memcpy(t.data(), data(), size_t(numel_) * sizeof(float));
   return t;
 }

@@ -72,7 +72,9 @@ void expect_matches_references(const ConvGeom& g, const ConvKernels& k, bool use
   const auto diff_dst = random_vector(dst_shape.numel(), rng);
   const float* b = use_bias ? bias.data() : nullptr;
 
-  std::vector<float> dst(size_t(dst_shape.numel())), dst_ref(dst.size());
+  // forward overwrites too (layers hand it uninitialized tensors): start from garbage.
+  std::vector<float> dst(size_t(dst_shape.numel()), std::numeric_limits<float>::quiet_NaN());
+  std::vector<float> dst_ref(dst.size());
   k.forward(g, src.data(), weights.data(), b, dst.data());
   kernels::conv2d_forward_ref(g, src.data(), weights.data(), b, dst_ref.data());
   EXPECT_TRUE(all_close("dst", dst_shape, dst.data(), dst_ref.data(), kRtol));

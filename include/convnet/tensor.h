@@ -26,6 +26,9 @@ class Tensor {
 
   static Tensor zeros(Shape shape) { return Tensor(std::move(shape)); }
   static Tensor full(Shape shape, float value) { return Tensor(std::move(shape), value); }
+  // A tensor whose values are unspecified, for outputs that a kernel overwrites entirely: it skips
+  // the zero fill.
+  static Tensor uninitialized(Shape shape);
   // A tensor holding a copy of `values` (whose size must equal shape.numel()).
   static Tensor from(Shape shape, std::initializer_list<float> values);
   static Tensor from(Shape shape, const float* values);

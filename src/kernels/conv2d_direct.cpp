@@ -144,6 +144,75 @@ void forward_images(const ConvGeom& g, const float* src, const float* w, const f
   });
 }
 
+// The adjoint of forward_block: acc[j] = sum over oc of w[oc][k0 + j] * dd[oc][0, kBlock) for TB
+// consecutive taps k0 + j of the flattened weights [OC, K], added into the padded input gradient
+// at each tap's offset off[j] (dd, w and dpad already offset to the block's q and k0).
+template <int TB>
+void backward_data_block(const ConvGeom& g, const Flat& f, const float* dd, const float* w,
+                         const int64_t (&off)[kChannels], float* dpad) {
+  const int64_t K = taps(g);
+  __m256 acc[TB][kVectors];
+#pragma GCC unroll 4
+  for (int j = 0; j < TB; ++j)
+#pragma GCC unroll 3
+    for (int v = 0; v < kVectors; ++v) acc[j][v] = _mm256_setzero_ps();
+  for (int64_t oc = 0; oc < g.OC; ++oc) {
+    __m256 xv[kVectors];
+#pragma GCC unroll 3
+    for (int v = 0; v < kVectors; ++v) xv[v] = _mm256_loadu_ps(dd + oc * f.Q + v * kLanes);
+#pragma GCC unroll 4
+    for (int j = 0; j < TB; ++j) {
+      const __m256 wv = _mm256_broadcast_ss(w + oc * K + j);
+#pragma GCC unroll 3
+      for (int v = 0; v < kVectors; ++v) acc[j][v] = _mm256_fmadd_ps(wv, xv[v], acc[j][v]);
+    }
+  }
+#pragma GCC unroll 4
+  for (int j = 0; j < TB; ++j)
+#pragma GCC unroll 3
+    for (int v = 0; v < kVectors; ++v) {
+      float* p = dpad + off[j] + v * kLanes;
+      _mm256_storeu_ps(p, _mm256_add_ps(_mm256_loadu_ps(p), acc[j][v]));
+    }
+}
+
+// diff_src [IC, IH, IW] of one image from its flattened dd [OC, Q]: every computed q scatters into
+// the padded layout of the forward's input (dd is zero in the thrown-away columns, so those
+// add nothing), whose inner region is then diff_src. Input pixels that no output reads (cropped by
+// a negative bottom/right padding) get zero.
+void backward_data_image(const ConvGeom& g, const Flat& f, const float* dd, const float* w,
+                         float* dpad, float* diff_src) {
+  const int64_t K = taps(g);
+  std::fill_n(dpad, g.IC * f.plane, 0.0f);
+  for (int64_t k0 = 0; k0 < K; k0 += kChannels) {
+    int64_t off[kChannels];
+    for (int j = 0; j < kChannels; ++j) {
+      const int64_t k = std::min(k0 + j, K - 1);
+      const int64_t ic = k / (g.KH * g.KW), kh = k / g.KW % g.KH, kw = k % g.KW;
+      off[j] = ic * f.plane + kh * g.DH * f.Wp + kw * g.DW;
+    }
+    for (int64_t q = 0; q < f.Q; q += kBlock) switch (std::min<int64_t>(kChannels, K - k0)) {
+        case 4: backward_data_block<4>(g, f, dd + q, w + k0, off, dpad + q); break;
+        case 3: backward_data_block<3>(g, f, dd + q, w + k0, off, dpad + q); break;
+        case 2: backward_data_block<2>(g, f, dd + q, w + k0, off, dpad + q); break;
+        default: backward_data_block<1>(g, f, dd + q, w + k0, off, dpad + q); break;
+      }
+  }
+  for (int64_t ic = 0; ic < g.IC; ++ic)
+    for (int64_t ih = 0; ih < g.IH; ++ih) {
+      float* d = diff_src + (ic * g.IH + ih) * g.IW;
+      const int64_t r = ih + g.PT;
+      if (r >= f.rows) {
+        std::fill_n(d, g.IW, 0.0f);
+        continue;
+      }
+      const float* s = dpad + ic * f.plane + r * f.Wp + g.PL;
+      const int64_t inside = std::clamp<int64_t>(f.Wp - g.PL, 0, g.IW);
+      for (int64_t iw = 0; iw < inside; ++iw) d[iw] = s[iw];
+      std::fill(d + inside, d + g.IW, 0.0f);
+    }
+}
+
 // lanes[o][t][0, 8) += sum over the block's q of dd[o][q] * in[tap t][q], for OCB channels of dd
 // ([., Q], rows Q apart) and kVectors taps given by their offsets into the padded image.
 template <int OCB>
@@ -237,20 +306,17 @@ void conv2d_direct_forward(const ConvGeom& g, const float* src, const float* wei
 
 void conv2d_direct_backward_data(const ConvGeom& g, const float* diff_dst, const float* weights,
                                  float* diff_src) {
-  // diff_src = diff_dst correlated with the weights flipped in space and transposed in channels:
-  // a forward convolution from OC to IC channels, padded by the kernel's extent minus PT, PL.
-  ConvGeom t = g;
-  t.IC = g.OC, t.IH = g.OH, t.IW = g.OW;
-  t.OC = g.IC, t.OH = g.IH, t.OW = g.IW;
-  t.PT = (g.KH - 1) * g.DH - g.PT, t.PL = (g.KW - 1) * g.DW - g.PL;
-  float* w = reserve(workspace().weights, g.OC * taps(g));
-  for (int64_t oc = 0; oc < g.OC; ++oc)
-    for (int64_t ic = 0; ic < g.IC; ++ic)
-      for (int64_t kh = 0; kh < g.KH; ++kh)
-        for (int64_t kw = 0; kw < g.KW; ++kw)
-          w[((ic * g.OC + oc) * g.KH + g.KH - 1 - kh) * g.KW + g.KW - 1 - kw] =
-              weights[((oc * g.IC + ic) * g.KH + kh) * g.KW + kw];
-  forward_images(t, diff_dst, w, nullptr, diff_src);
+  const Flat f = flat_of(g);
+  const int64_t macs = g.OC * taps(g) * f.Q;
+  parallel_for(g.N, std::max<int64_t>(1, kMinMacsPerThread / macs), [&](int64_t n0, int64_t n1) {
+    Workspace& ws = workspace();
+    float* dpad = reserve(ws.in, g.IC * f.plane);
+    float* dd = reserve(ws.out, g.OC * f.Q);
+    for (int64_t n = n0; n < n1; ++n) {
+      flatten_diff(g, f, diff_dst + n * g.OC * g.OH * g.OW, dd);
+      backward_data_image(g, f, dd, weights, dpad, diff_src + n * g.IC * g.IH * g.IW);
+    }
+  });
 }
 
 void conv2d_direct_backward_weights(const ConvGeom& g, const float* src, const float* diff_dst,

@@ -5,9 +5,11 @@
 // output (oh, ow) then sits at flat index q = oh*Wp + ow, and tap (kh, kw) of channel ic reads the
 // padded input at q + kh*DH*Wp + kw*DW: a 1-D correlation along q, vectorized over eight
 // consecutive q, with the Wp - OW columns past each row's end computed and thrown away.
-// Backward-data is the same correlation of diff_dst with the flipped, transposed weights;
-// backward-weights takes dot products along q of diff_dst (zero in the thrown-away columns) with
-// the shifted input.
+// Backward-data is its adjoint: diff_dst, laid out along q with zeros in the thrown-away columns,
+// is scattered back through every tap into the padded layout, whose inner region is diff_src
+// (the gather form, a correlation with the flipped kernel, would also multiply the zeros around
+// diff_dst: twice the work for LeNet's 10x10 maps). Backward-weights takes dot products along q
+// of that diff_dst with the shifted input.
 //
 // Same contracts and shapes as conv2d_forward / conv2d_backward_data / conv2d_backward_weights
 // (kernels/conv2d.h), which dispatch here when conv2d_direct_applies(g).
