@@ -1,5 +1,6 @@
 #include "convnet/graph.h"
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 
@@ -163,7 +164,9 @@ std::vector<Tensor> Graph::backward_impl(const std::vector<Tensor>& dys, bool fr
     throw std::invalid_argument(name_ + ": " + std::to_string(dys.size()) + " gradients given, " +
                                 std::to_string(outputs_.size()) + " expected");
   std::vector<Tensor> grads(nodes_.size());
+  // A layer that reads only model inputs returns no dx unless the model needs it.
   auto accumulate = [&](int node, const Tensor& g) {
+    if (g.empty()) return;
     Tensor& slot = grads[size_t(node)];
     slot = slot.empty() ? g : sum(slot, g);
   };
@@ -173,6 +176,9 @@ std::vector<Tensor> Graph::backward_impl(const std::vector<Tensor>& dys, bool fr
     if (!n.layer || grads[i].empty()) continue;
     const bool logits = from_logits && int(i) == outputs_[0];
     const bench::LayerTimer timer(*n.layer, true);
+    n.layer->set_needs_input_grad(
+        needs_input_grad_ || std::any_of(n.inputs.begin(), n.inputs.end(),
+                                         [&](int j) { return nodes_[size_t(j)].layer != nullptr; }));
     if (auto* merge = dynamic_cast<MergeLayer*>(n.layer.get())) {
       const std::vector<Tensor> dxs = merge->backward_all(grads[i]);
       for (size_t k = 0; k < n.inputs.size(); ++k) accumulate(n.inputs[k], dxs[k]);
@@ -183,7 +189,8 @@ std::vector<Tensor> Graph::backward_impl(const std::vector<Tensor>& dys, bool fr
     grads[i] = Tensor();  // free as soon as it has been passed on
   }
   std::vector<Tensor> dxs;
-  for (int in : inputs_) dxs.push_back(grads[size_t(in)]);
+  // Layers that ignore needs_input_grad may have left part of a gradient: return none at all.
+  for (int in : inputs_) dxs.push_back(needs_input_grad_ ? grads[size_t(in)] : Tensor());
   return dxs;
 }
 

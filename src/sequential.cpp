@@ -82,6 +82,7 @@ Tensor Sequential::backward_from_logits(const Tensor& dlogits) {
   Tensor dx;
   {
     const bench::LayerTimer timer(*layers_.back(), true);
+    layers_.back()->set_needs_input_grad(layers_.size() > 1 || needs_input_grad_);
     dx = layers_.back()->backward_from_logits(dlogits);
   }
   return backward_below(layers_.size() - 1, dx);
@@ -91,6 +92,7 @@ Tensor Sequential::backward_below(size_t end, const Tensor& dy) {
   Tensor g = dy;
   for (size_t i = end; i-- > 0;) {
     const bench::LayerTimer timer(*layers_[i], true);
+    layers_[i]->set_needs_input_grad(i > 0 || needs_input_grad_);
     g = layers_[i]->backward(g);
   }
   return g;

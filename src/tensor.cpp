@@ -23,10 +23,11 @@ thread_local TensorBudget* current_budget = nullptr;
 // Zero tensors from this size on come straight from the kernel's zero pages (mmap): they cost no
 // memory until written, so the gradient buffers of a model that only runs inference stay virtual
 // (VGG-16's are 553 MB), and they go back to the system as soon as they are freed.
-constexpr size_t kZeroPagesMinBytes = size_t(4) << 20;
+constexpr size_t kZeroPagesMinBytes = detail::kMaxCachedBufferBytes;
 
-// Uninitialized tensors from this size on come from the buffer cache (buffer_cache.h).
-constexpr size_t kRecycleMinBytes = size_t(256) << 10;
+// Uninitialized tensors from this size on come from the large tier of the buffer cache; smaller
+// buffers of every kind are recycled by allocate() (buffer_cache.h).
+constexpr size_t kRecycleMinBytes = detail::kMaxCachedBufferBytes;
 
 std::shared_ptr<float> allocate_zero_pages(size_t bytes) {
   void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -40,9 +41,10 @@ std::shared_ptr<float> allocate(int64_t n) {
   // aligned_alloc needs a size that is a multiple of the alignment; never ask for zero bytes.
   size_t bytes = std::max<size_t>(kAlignment, (size_t(n) * sizeof(float) + kAlignment - 1) /
                                                   kAlignment * kAlignment);
-  auto* p = static_cast<float*>(std::aligned_alloc(kAlignment, bytes));
+  float* p = detail::take_cached_buffer(bytes);  // see buffer_cache.h
+  if (!p) p = static_cast<float*>(std::aligned_alloc(kAlignment, bytes));
   if (!p) throw std::bad_alloc();
-  return std::shared_ptr<float>(p, [](float* q) { std::free(q); });
+  return std::shared_ptr<float>(p, [bytes](float* q) { detail::recycle_buffer(q, bytes); });
 }
 
 void check_shape(const Shape& shape) {
@@ -127,13 +129,13 @@ Tensor Tensor::uninitialized(Shape shape) {
     t.data_ = allocate(t.numel_);
   } else {
     TensorBudget::charge(t.numel_);
-    t.data_ = cached_buffer(bytes);
+    t.data_ = detail::cached_large_buffer(bytes);
   }
   return t;
 }
 
 Tensor Tensor::clone() const {
-  Tensor t(shape_);
+  Tensor t = uninitialized(shape_);
   if (numel_) std::memcpy(t.data(), data(), size_t(numel_) * sizeof(float));
   return t;
 }

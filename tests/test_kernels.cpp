@@ -1,5 +1,5 @@
-// The fast kernels against their plain references: conv2d (im2col + GEMM, and its 1x1 path) and
-// the direct depthwise kernel against the seven-loop definitions on the registry's Conv2D and
+// The fast kernels against their plain references: conv2d (im2col + GEMM, its 1x1 path, and the
+// direct kernels for stride-1 convolutions with few channels) and the direct depthwise kernel against the seven-loop definitions on the registry's Conv2D and
 // DepthwiseConv2D geometries, and gemm against the triple loop, to float rounding.
 #include <gtest/gtest.h>
 
@@ -10,8 +10,10 @@
 #include "convnet/layers/conv2d.h"
 #include "convnet/layers/depthwise_conv2d.h"
 #include "kernels/conv2d.h"
+#include "kernels/conv2d_direct.h"
 #include "kernels/depthwise_conv2d.h"
 #include "kernels/gemm.h"
+#include "kernels/pool2d.h"
 #include "layers/geometry.h"
 #include "support/compare.h"
 #include "support/op_registry.h"
@@ -53,6 +55,9 @@ struct ConvKernels {
 };
 constexpr ConvKernels kIm2colGemm{kernels::conv2d_forward, kernels::conv2d_backward_data,
                                   kernels::conv2d_backward_weights};
+constexpr ConvKernels kDirect{kernels::conv2d_direct_forward,
+                              kernels::conv2d_direct_backward_data,
+                              kernels::conv2d_direct_backward_weights};
 constexpr ConvKernels kDepthwise{kernels::depthwise_conv2d_forward,
                                  kernels::depthwise_conv2d_backward_data,
                                  kernels::depthwise_conv2d_backward_weights};
@@ -67,7 +72,9 @@ void expect_matches_references(const ConvGeom& g, const ConvKernels& k, bool use
   const auto diff_dst = random_vector(dst_shape.numel(), rng);
   const float* b = use_bias ? bias.data() : nullptr;
 
-  std::vector<float> dst(size_t(dst_shape.numel())), dst_ref(dst.size());
+  // forward overwrites too (layers hand it uninitialized tensors): start from garbage.
+  std::vector<float> dst(size_t(dst_shape.numel()), std::numeric_limits<float>::quiet_NaN());
+  std::vector<float> dst_ref(dst.size());
   k.forward(g, src.data(), weights.data(), b, dst.data());
   kernels::conv2d_forward_ref(g, src.data(), weights.data(), b, dst_ref.data());
   EXPECT_TRUE(all_close("dst", dst_shape, dst.data(), dst_ref.data(), kRtol));
@@ -116,6 +123,63 @@ TEST(ConvKernels, PointwisePathMatchesReferences) {
   }
 }
 
+// A random stride-1 geometry the direct kernels take: odd sizes, dilation, padding up to past the
+// kernel's extent on any side (backward-data then crops), batches across several of
+// backward-weights' chunks of 8 images, channel counts that leave partial register blocks.
+ConvGeom random_direct_geometry(Rng& rng) {
+  auto pick = [&](int64_t lo, int64_t hi) { return lo + int64_t(rng.below(uint64_t(hi - lo + 1))); };
+  ConvGeom g;
+  g.N = pick(1, 19), g.IC = pick(1, 7), g.OC = pick(1, 11);
+  g.KH = pick(1, 5), g.KW = pick(g.KH == 1 ? 2 : 1, 5);
+  g.DH = pick(1, 2), g.DW = pick(1, 2);
+  g.PT = pick(0, (g.KH - 1) * g.DH + 1), g.PL = pick(0, (g.KW - 1) * g.DW + 1);
+  // Input at least the dilated kernel; bottom/right padding anywhere from none to the same.
+  g.IH = pick((g.KH - 1) * g.DH + 1, 17), g.IW = pick((g.KW - 1) * g.DW + 1, 23);
+  g.OH = g.IH + g.PT + pick(0, g.PT) - (g.KH - 1) * g.DH;
+  g.OW = g.IW + g.PL + pick(0, g.PL) - (g.KW - 1) * g.DW;
+  return g;
+}
+
+TEST(ConvDirectKernels, MatchReferencesOnRandomGeometries) {
+  Rng rng(6);
+  for (int trial = 0; trial < 60; ++trial) {
+    const ConvGeom g = random_direct_geometry(rng);
+    SCOPED_TRACE(testing::Message() << "N " << g.N << " IC " << g.IC << " OC " << g.OC << " in "
+                                    << g.IH << "x" << g.IW << " kernel " << g.KH << "x" << g.KW
+                                    << " dilation " << g.DH << "x" << g.DW << " pad " << g.PT
+                                    << "," << g.PL << " out " << g.OH << "x" << g.OW);
+    ASSERT_TRUE(kernels::conv2d_direct_applies(g));
+    expect_matches_references(g, kDirect, trial % 4 != 0, rng);
+  }
+}
+
+// LeNet-5's two convolutions, which conv2d dispatches to the direct kernels.
+TEST(ConvDirectKernels, MatchReferencesOnLeNet5Layers) {
+  Rng rng(7);
+  const ConvGeom conv1{.N = 9, .IC = 1, .IH = 28, .IW = 28, .OC = 6, .KH = 5, .KW = 5,
+                       .PT = 2, .PL = 2, .OH = 28, .OW = 28};
+  const ConvGeom conv2{.N = 9, .IC = 6, .IH = 14, .IW = 14, .OC = 16, .KH = 5, .KW = 5,
+                       .OH = 10, .OW = 10};
+  for (const ConvGeom& g : {conv1, conv2}) {
+    EXPECT_TRUE(kernels::conv2d_direct_applies(g));
+    expect_matches_references(g, kDirect, true, rng);
+    expect_matches_references(g, kIm2colGemm, true, rng);  // the dispatching entry points
+  }
+}
+
+TEST(ConvDirectKernels, LeaveStridesGroupsAndWideLayersToIm2col) {
+  const ConvGeom base{.N = 2, .IC = 6, .IH = 14, .IW = 14, .OC = 16, .KH = 5, .KW = 5,
+                      .OH = 10, .OW = 10};
+  ConvGeom strided = base, grouped = base, wide = base, pointwise = base;
+  strided.SW = 2, strided.OW = 5;
+  grouped.G = 2;
+  wide.OC = 64;
+  pointwise.KH = pointwise.KW = 1, pointwise.OH = pointwise.OW = 14;
+  EXPECT_TRUE(kernels::conv2d_direct_applies(base));
+  for (const ConvGeom& g : {strided, grouped, wide, pointwise})
+    EXPECT_FALSE(kernels::conv2d_direct_applies(g));
+}
+
 // The direct depthwise kernel against the grouped references with G = IC.
 TEST(DepthwiseKernels, MatchGroupedReferencesOnRegistryGeometries) {
   Rng rng(5);
@@ -145,6 +209,38 @@ TEST(ConvKernels, Col2imIsTheAdjointOfIm2col) {
     }
     for (size_t i = 0; i < x.size(); ++i) rhs += double(x[i]) * col_x[i];
     EXPECT_NEAR(lhs, rhs, 1e-5 * magnitude);
+  }
+}
+
+// Average pooling's 2x2 stride-2 path against the definition, with and without an odd row and
+// column past the last window (which get no gradient).
+TEST(PoolKernels, AvgPool2x2MatchesTheDefinition) {
+  Rng rng(8);
+  for (const auto& [IH, IW] : {std::pair<int64_t, int64_t>{4, 6}, {7, 9}, {28, 28}, {10, 11}}) {
+    const kernels::PoolGeom g{.N = 2, .C = 3, .IH = IH, .IW = IW, .KH = 2, .KW = 2, .SH = 2,
+                              .SW = 2, .OH = IH / 2, .OW = IW / 2};
+    SCOPED_TRACE(testing::Message() << IH << "x" << IW);
+    const Shape in{g.N, g.C, IH, IW}, out{g.N, g.C, g.OH, g.OW};
+    const auto src = random_vector(in.numel(), rng), diff_dst = random_vector(out.numel(), rng);
+    std::vector<float> dst(size_t(out.numel())), dst_ref(dst.size());
+    std::vector<float> diff_src(size_t(in.numel()), std::numeric_limits<float>::quiet_NaN());
+    std::vector<float> diff_src_ref(diff_src.size(), 0.0f);
+    for (int64_t p = 0; p < g.N * g.C; ++p)
+      for (int64_t oh = 0; oh < g.OH; ++oh)
+        for (int64_t ow = 0; ow < g.OW; ++ow) {
+          double sum = 0.0;
+          for (int64_t ih = 2 * oh; ih < 2 * oh + 2; ++ih)
+            for (int64_t iw = 2 * ow; iw < 2 * ow + 2; ++iw) {
+              sum += src[size_t((p * IH + ih) * IW + iw)];
+              diff_src_ref[size_t((p * IH + ih) * IW + iw)] =
+                  diff_dst[size_t((p * g.OH + oh) * g.OW + ow)] / 4.0f;
+            }
+          dst_ref[size_t((p * g.OH + oh) * g.OW + ow)] = float(sum / 4.0);
+        }
+    kernels::avg_pool2d_forward(g, true, src.data(), dst.data());
+    kernels::avg_pool2d_backward(g, false, diff_dst.data(), diff_src.data());
+    EXPECT_TRUE(all_close("dst", out, dst.data(), dst_ref.data(), kRtol));
+    EXPECT_TRUE(all_close("diff_src", in, diff_src.data(), diff_src_ref.data(), kRtol));
   }
 }
 

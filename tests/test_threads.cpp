@@ -99,9 +99,13 @@ TEST(Threads, GemmBitIdenticalOn1And2Threads) {
 }
 
 // Several chunks of a batch, one image split inside (im2col by channels, GEMM by columns), the
-// 1x1 path, strides, groups and padding.
+// 1x1 path, strides, groups and padding; LeNet-5's layers on the direct kernels, whose
+// backward-weights sums chunks of images (a batch of 64, and one that ends in a partial chunk).
 TEST(Threads, ConvKernelsBitIdenticalOn1And2Threads) {
   const std::vector<ConvGeom> geoms = {
+      {.N = 64, .IC = 1, .IH = 28, .IW = 28, .OC = 6, .KH = 5, .KW = 5, .PT = 2, .PL = 2,
+       .OH = 28, .OW = 28},
+      {.N = 19, .IC = 6, .IH = 14, .IW = 14, .OC = 16, .KH = 5, .KW = 5, .OH = 10, .OW = 10},
       {.N = 8, .IC = 16, .IH = 20, .IW = 20, .OC = 32, .KH = 3, .KW = 3, .PT = 1, .PL = 1,
        .OH = 20, .OW = 20},
       {.N = 1, .IC = 64, .IH = 56, .IW = 56, .OC = 64, .KH = 3, .KW = 3, .PT = 1, .PL = 1,

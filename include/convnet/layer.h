@@ -13,7 +13,9 @@
 //      BatchNorm) branch on mode; the others ignore it.
 //   4. backward(dy) -> dx, for the x of the last forward(x, Mode::train). dy has the shape of y,
 //      dx the shape of x. Parameter gradients are *accumulated* (+=) into each Param::grad, so
-//      that gradients of several backward passes add up until the optimizer zeroes them.
+//      that gradients of several backward passes add up until the optimizer zeroes them. A layer
+//      told that nothing needs its dx (set_needs_input_grad(false): the model's first layers
+//      during training) may skip computing it and return an empty tensor.
 //
 // Parameters are exposed as Param views (PyTorch's names: "weight", "bias", "running_mean") so that
 // optimizers, model files and ONNX can walk them without knowing the layer.
@@ -112,6 +114,9 @@ class Layer {
   // still computed for the layers below, but optimizers skip them.
   bool trainable() const { return trainable_; }
   void set_trainable(bool t) { trainable_ = t; }
+  // Whether backward() must return dx (see the life cycle); models set it before each backward.
+  bool needs_input_grad() const { return needs_input_grad_; }
+  void set_needs_input_grad(bool needed) { needs_input_grad_ = needed; }
   const Shape& input_shape() const { return input_shape_; }
   const Shape& built_output_shape() const { return output_shape_; }
 
@@ -128,6 +133,7 @@ class Layer {
  private:
   std::string name_;
   bool trainable_ = true;
+  bool needs_input_grad_ = true;
   bool built_ = false;
   Shape input_shape_, output_shape_;
 };

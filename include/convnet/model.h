@@ -68,6 +68,11 @@ class Model {
   // softmax's input (see Layer::ends_in_softmax).
   virtual bool ends_in_softmax() = 0;
   virtual Tensor backward_from_logits(const Tensor& dlogits) = 0;
+  // False: backward() and backward_from_logits() may return an empty tensor instead of dx, and
+  // the layers that read the model's inputs skip their input gradients (training needs only the
+  // parameter gradients). True by default.
+  bool needs_input_grad() const { return needs_input_grad_; }
+  void set_needs_input_grad(bool needed) { needs_input_grad_ = needed; }
   // The output of the layer named `layer` for x ([N, input_shape...] -> [N, that layer's output
   // shape...]): the forward pass stopped there, running only the layers before it (feature maps to
   // look at, features for retrieval). Throws std::invalid_argument listing the layers when there
@@ -104,6 +109,7 @@ class Model {
 
  protected:
   std::string name_ = "model";
+  bool needs_input_grad_ = true;
   std::unique_ptr<Optimizer> optimizer_;
   std::unique_ptr<Loss> loss_;
 };

@@ -25,9 +25,9 @@ class Tensor {
   Tensor(Shape shape, float value);
 
   static Tensor zeros(Shape shape) { return Tensor(std::move(shape)); }
-  // A tensor whose values are unspecified, for an output that a kernel overwrites entirely. Large
-  // buffers are recycled (one freed a moment ago is handed out again), which spares inference the
-  // page faults of fresh memory for every layer's output.
+  // A tensor whose values are unspecified, for an output that a kernel overwrites entirely: no
+  // zero fill, and freed buffers are handed out again (src/buffer_cache.h), which spares training
+  // steps and inference the page faults of fresh memory for every layer's output.
   static Tensor uninitialized(Shape shape);
   static Tensor full(Shape shape, float value) { return Tensor(std::move(shape), value); }
   // A tensor holding a copy of `values` (whose size must equal shape.numel()).

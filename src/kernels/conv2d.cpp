@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "kernels/conv2d_direct.h"
 #include "kernels/gemm.h"
 #include "kernels/parallel.h"
 #include "kernels/winograd.h"
@@ -247,6 +248,7 @@ void for_each_chunk(const ConvGeom& g, Body&& body) {
 
 void conv2d_forward(const ConvGeom& g, const float* src, const float* weights, const float* bias,
                     float* dst) {
+  if (conv2d_direct_applies(g)) return conv2d_direct_forward(g, src, weights, bias, dst);
   if (is_pointwise(g)) return pointwise_forward(g, src, weights, bias, dst);
   if (winograd_applies(g)) return winograd_forward(g, src, weights, bias, dst);
   const int64_t P = g.OH * g.OW, K = col_rows(g), Kg = K / g.G, OCg = g.OC / g.G;
@@ -266,6 +268,7 @@ void conv2d_forward(const ConvGeom& g, const float* src, const float* weights, c
 
 void conv2d_backward_data(const ConvGeom& g, const float* diff_dst, const float* weights,
                           float* diff_src) {
+  if (conv2d_direct_applies(g)) return conv2d_direct_backward_data(g, diff_dst, weights, diff_src);
   if (is_pointwise(g)) return pointwise_backward_data(g, diff_dst, weights, diff_src);
   if (winograd_applies(winograd_backward_data_geom(g)))
     return winograd_backward_data(g, diff_dst, weights, diff_src);
@@ -288,6 +291,8 @@ void conv2d_backward_data(const ConvGeom& g, const float* diff_dst, const float*
 
 void conv2d_backward_weights(const ConvGeom& g, const float* src, const float* diff_dst,
                              float* diff_weights, float* diff_bias) {
+  if (conv2d_direct_applies(g))
+    return conv2d_direct_backward_weights(g, src, diff_dst, diff_weights, diff_bias);
   if (is_pointwise(g)) return pointwise_backward_weights(g, src, diff_dst, diff_weights, diff_bias);
   const int64_t P = g.OH * g.OW, K = col_rows(g), Kg = K / g.G, OCg = g.OC / g.G;
   if (winograd_backward_weights_applies(g)) {

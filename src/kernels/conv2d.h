@@ -22,7 +22,8 @@ struct ConvGeom {
 };
 
 // im2col + GEMM over the whole batch (in chunks that bound the workspace); 1x1 kernels with
-// stride 1 and no padding skip im2col: one GEMM per image directly on the input.
+// stride 1 and no padding skip im2col: one GEMM per image directly on the input. Stride-1
+// convolutions with few channels run the direct kernels of kernels/conv2d_direct.h instead.
 void conv2d_forward(const ConvGeom& g, const float* src, const float* weights, const float* bias,
                     float* dst);
 // diff_src = conv2d_forward's transpose applied to diff_dst (overwrites diff_src).

@@ -5,8 +5,12 @@
 
 namespace convnet::kernels {
 
-void sgd_update(const SgdFactors& f, bool first, const float* grad, float* param,
+// SGD copies its factors first: read through the reference, they might alias the arrays written
+// in the loop, and the compiler would neither hoist the branches nor vectorize. (Adam's loop,
+// vectorized the same way, made a LeNet-5 epoch about 15% slower, so it stays as it is.)
+void sgd_update(const SgdFactors& factors, bool first, const float* grad, float* param,
                 float* momentum_buffer, int64_t n) {
+  const SgdFactors f = factors;
   for (int64_t i = 0; i < n; ++i) {
     float d = grad[i];
     if (f.weight_decay != 0.0f) d = std::fma(f.weight_decay, param[i], d);

@@ -57,6 +57,45 @@ void for_planes(const PoolGeom& g, F&& f) {
   parallel_for(g.N * g.C, std::max<int64_t>(1, 32768 / std::max<int64_t>(per_plane, 1)), f);
 }
 
+// 2x2 windows with stride 2, all inside the input (LeNet's and VGG's pools): every window has
+// four taps, rows of outputs read row pairs of the input, and the loops vectorize.
+bool is_2x2_stride_2(const PoolGeom& g) {
+  return g.KH == 2 && g.KW == 2 && g.SH == 2 && g.SW == 2 && all_inside(g);
+}
+
+void avg_pool2x2_forward(const PoolGeom& g, const float* src, float* dst) {
+  const int64_t in_plane = g.IH * g.IW, out_plane = g.OH * g.OW;
+  for_planes(g, [&](int64_t nc0, int64_t nc1) {
+    for (int64_t nc = nc0; nc < nc1; ++nc)
+      for (int64_t oh = 0; oh < g.OH; ++oh) {
+        const float* r0 = src + nc * in_plane + 2 * oh * g.IW;
+        const float* r1 = r0 + g.IW;
+        float* d = dst + nc * out_plane + oh * g.OW;
+        for (int64_t ow = 0; ow < g.OW; ++ow)
+          d[ow] = ((r0[2 * ow] + r0[2 * ow + 1]) + (r1[2 * ow] + r1[2 * ow + 1])) * 0.25f;
+      }
+  });
+}
+
+void avg_pool2x2_backward(const PoolGeom& g, const float* diff_dst, float* diff_src) {
+  const int64_t in_plane = g.IH * g.IW, out_plane = g.OH * g.OW;
+  // An odd row or column past the last window gets no gradient.
+  const bool covered = g.IH == 2 * g.OH && g.IW == 2 * g.OW;
+  for_planes(g, [&](int64_t nc0, int64_t nc1) {
+    if (!covered) std::fill(diff_src + nc0 * in_plane, diff_src + nc1 * in_plane, 0.0f);
+    for (int64_t nc = nc0; nc < nc1; ++nc)
+      for (int64_t oh = 0; oh < g.OH; ++oh) {
+        float* r0 = diff_src + nc * in_plane + 2 * oh * g.IW;
+        float* r1 = r0 + g.IW;
+        const float* dd = diff_dst + nc * out_plane + oh * g.OW;
+        for (int64_t ow = 0; ow < g.OW; ++ow) {
+          const float share = dd[ow] * 0.25f;
+          r0[2 * ow] = r0[2 * ow + 1] = r1[2 * ow] = r1[2 * ow + 1] = share;
+        }
+      }
+  });
+}
+
 }  // namespace
 
 void max_pool2d_forward(const PoolGeom& g, const float* src, float* dst, int32_t* argmax) {
@@ -89,6 +128,7 @@ void max_pool2d_backward(const PoolGeom& g, const float* diff_dst, const int32_t
 }
 
 void avg_pool2d_forward(const PoolGeom& g, bool count_include_pad, const float* src, float* dst) {
+  if (is_2x2_stride_2(g)) return avg_pool2x2_forward(g, src, dst);
   const int64_t in_plane = g.IH * g.IW, out_plane = g.OH * g.OW;
   const bool inside = all_inside(g);
   for_planes(g, [&](int64_t nc0, int64_t nc1) {
@@ -121,6 +161,7 @@ void avg_pool2d_forward(const PoolGeom& g, bool count_include_pad, const float* 
 
 void avg_pool2d_backward(const PoolGeom& g, bool count_include_pad, const float* diff_dst,
                          float* diff_src) {
+  if (is_2x2_stride_2(g)) return avg_pool2x2_backward(g, diff_dst, diff_src);
   const int64_t in_plane = g.IH * g.IW, out_plane = g.OH * g.OW;
   const bool inside = all_inside(g);
   for_planes(g, [&](int64_t nc0, int64_t nc1) {

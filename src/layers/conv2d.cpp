@@ -50,7 +50,7 @@ Tensor Conv2D::forward(const Tensor& x, Mode mode) {
   if (in[0] != weight_.dim(1) * opt_.groups)
     shape_error(in, "[" + std::to_string(weight_.dim(1) * opt_.groups) + ", H, W] (as built)");
   const kernels::ConvGeom g = conv_geom(x.dim(0), in, out, opt_);
-  Tensor y(out.with_batch(x.dim(0)));
+  Tensor y = Tensor::uninitialized(out.with_batch(x.dim(0)));
   kernels::conv2d_forward(g, x.data(), weight_.data(), opt_.use_bias ? bias_.data() : nullptr,
                           y.data());
   FusedActivation{opt_.activation, opt_.activation_alpha}.forward(y);
@@ -80,7 +80,8 @@ Tensor Conv2D::backward_affine(const Tensor& dyp) {
       conv_geom(x_.dim(0), x_.shape().without_batch(), y_.shape().without_batch(), opt_);
   kernels::conv2d_backward_weights(g, x_.data(), dyp.data(), dweight_.data(),
                                    opt_.use_bias ? dbias_.data() : nullptr);
-  Tensor dx(x_.shape());
+  if (!needs_input_grad()) return Tensor();
+  Tensor dx = Tensor::uninitialized(x_.shape());
   kernels::conv2d_backward_data(g, dyp.data(), weight_.data(), dx.data());
   return dx;
 }

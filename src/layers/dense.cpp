@@ -76,6 +76,7 @@ Tensor Dense::backward_affine(const Tensor& dyp) {
   if (opt_.use_bias)
     for (int64_t n = 0; n < N; ++n)
       for (int64_t o = 0; o < OUT; ++o) dbias_[o] += dyp[n * OUT + o];
+  if (!needs_input_grad()) return Tensor();
   // dx[N, IN] = dy'[N, OUT] * W[OUT, IN]
   Tensor dx({N, IN});
   kernels::gemm(false, false, N, IN, OUT, 1.0f, dyp.data(), OUT, weight_.data(), IN, 0.0f,

@@ -12,7 +12,7 @@ Tensor MaxPool2D::forward(const Tensor& x, Mode mode) {
   const Shape in = sample_shape(x, 4, "[N, C, H, W]");
   const Shape out = output_shape(in);
   const auto g = pool_geom(x.dim(0), in, out, opt_.pool, opt_.stride, opt_.padding);
-  Tensor y(out.with_batch(x.dim(0)));
+  Tensor y = Tensor::uninitialized(out.with_batch(x.dim(0)));
   // An eval pass keeps nothing: backward needs the argmax of the last training forward.
   std::vector<int32_t> scratch;
   std::vector<int32_t>& argmax = mode == Mode::train ? argmax_ : scratch;
@@ -27,7 +27,7 @@ Tensor MaxPool2D::backward(const Tensor& dy) {
   const Shape in = x_shape_.without_batch();
   const auto g = pool_geom(x_shape_[0], in, dy.shape().without_batch(), opt_.pool, opt_.stride,
                            opt_.padding);
-  Tensor dx(x_shape_);
+  Tensor dx = Tensor::uninitialized(x_shape_);
   kernels::max_pool2d_backward(g, dy.data(), argmax_.data(), dx.data());
   return dx;
 }

@@ -55,8 +55,28 @@ int64_t count_top_k(const Tensor& y, const std::vector<int32_t>& labels, int64_t
   return correct;
 }
 
+namespace {
+
+// Training needs no gradient for the images: the model's first layers skip it during the step.
+class NoInputGrad {
+ public:
+  explicit NoInputGrad(Model& m) : model_(m), before_(m.needs_input_grad()) {
+    m.set_needs_input_grad(false);
+  }
+  NoInputGrad(const NoInputGrad&) = delete;
+  NoInputGrad& operator=(const NoInputGrad&) = delete;
+  ~NoInputGrad() { model_.set_needs_input_grad(before_); }
+
+ private:
+  Model& model_;
+  bool before_;
+};
+
+}  // namespace
+
 StepResult train_step(Model& model, Loss& loss, Optimizer& optimizer, const Batch& batch,
                       double clip_norm) {
+  const NoInputGrad no_input_grad(model);
   optimizer.zero_grad();
   const Tensor y = model.forward(batch.images, Mode::train);
   StepResult r;
