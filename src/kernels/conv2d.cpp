@@ -244,11 +244,17 @@ void for_each_chunk(const ConvGeom& g, Body&& body) {
   });
 }
 
+// The direct kernels for few channels are the automatic choice only: CONVNET_CONV_ALGO=gemm or
+// =winograd asks for that algorithm wherever it can run.
+bool use_direct(const ConvGeom& g) {
+  return conv_algo() == ConvAlgo::automatic && conv2d_direct_applies(g);
+}
+
 }  // namespace
 
 void conv2d_forward(const ConvGeom& g, const float* src, const float* weights, const float* bias,
                     float* dst) {
-  if (conv2d_direct_applies(g)) return conv2d_direct_forward(g, src, weights, bias, dst);
+  if (use_direct(g)) return conv2d_direct_forward(g, src, weights, bias, dst);
   if (is_pointwise(g)) return pointwise_forward(g, src, weights, bias, dst);
   if (winograd_applies(g)) return winograd_forward(g, src, weights, bias, dst);
   const int64_t P = g.OH * g.OW, K = col_rows(g), Kg = K / g.G, OCg = g.OC / g.G;
@@ -268,7 +274,7 @@ void conv2d_forward(const ConvGeom& g, const float* src, const float* weights, c
 
 void conv2d_backward_data(const ConvGeom& g, const float* diff_dst, const float* weights,
                           float* diff_src) {
-  if (conv2d_direct_applies(g)) return conv2d_direct_backward_data(g, diff_dst, weights, diff_src);
+  if (use_direct(g)) return conv2d_direct_backward_data(g, diff_dst, weights, diff_src);
   if (is_pointwise(g)) return pointwise_backward_data(g, diff_dst, weights, diff_src);
   if (winograd_applies(winograd_backward_data_geom(g)))
     return winograd_backward_data(g, diff_dst, weights, diff_src);
@@ -291,7 +297,7 @@ void conv2d_backward_data(const ConvGeom& g, const float* diff_dst, const float*
 
 void conv2d_backward_weights(const ConvGeom& g, const float* src, const float* diff_dst,
                              float* diff_weights, float* diff_bias) {
-  if (conv2d_direct_applies(g))
+  if (use_direct(g))
     return conv2d_direct_backward_weights(g, src, diff_dst, diff_weights, diff_bias);
   if (is_pointwise(g)) return pointwise_backward_weights(g, src, diff_dst, diff_weights, diff_bias);
   const int64_t P = g.OH * g.OW, K = col_rows(g), Kg = K / g.G, OCg = g.OC / g.G;
