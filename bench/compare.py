@@ -135,6 +135,10 @@ def opencv_infer(model, x, tmp):
 
 # --- workloads ------------------------------------------------------------------------------
 
+def fmt_ms(v):
+    return f"{v:.2f}" if v >= 1 else f"{v:.4f}"
+
+
 def run_workload(args, label, model, shape, batch, train, reps, tmp):
     fn, tmodel, x = torch_step(model, shape, batch, train)
     cv_fn = None
@@ -157,7 +161,7 @@ def run_workload(args, label, model, shape, batch, train, reps, tmp):
         if cv_fn:
             rows["opencv"].append(time_calls(cv_fn, reps["warmup"], reps["runs"], reps["seconds"]))
     ms = {k: statistics.median(v) for k, v in rows.items() if v}
-    print(f"  {label}: " + ", ".join(f"{k} {v:.2f} ms" for k, v in ms.items()), file=sys.stderr)
+    print(f"  {label}: " + ", ".join(f"{k} {fmt_ms(v)} ms" for k, v in ms.items()), file=sys.stderr)
     return {"workload": label, "unit": "ms/batch", **ms}
 
 
@@ -213,6 +217,8 @@ def main():
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--quick", action="store_true", help="one round, fewest runs (a smoke test)")
     p.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    p.add_argument("--only", metavar="TEXT",
+                   help="run only the workloads whose label contains TEXT (e.g. 'b32', 'lenet')")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     if cv2:
@@ -221,18 +227,23 @@ def main():
     big = {"rounds": 1 if args.quick else 2, "warmup": 1, "runs": 2 if args.quick else 3, "seconds": 0}
     huge = {"rounds": 1, "warmup": 1, "runs": 1, "seconds": 0}
     work = [("LeNet-5 train step b64", "lenet5", "1x28x28", 64, True, small),
-            ("VGG-11 train step 32x32 b64", "vgg11", "3x32x32", 64, True, big)]
+            ("VGG-11 train step 32x32 b64", "vgg11", "3x32x32", 64, True, big),
+            ("lenet5 inference b1", "lenet5", "1x28x28", 1, False, small)]
     for model in ("alexnet", "vgg16", "mobilenet", "resnet50"):
         work.append((f"{model} inference b1", model, "3x224x224", 1, False,
                      small if model in ("alexnet", "mobilenet") else big))
     for model in ("alexnet", "vgg16", "mobilenet", "resnet50"):
         work.append((f"{model} inference b32", model, "3x224x224", 32, False,
                      big if model in ("alexnet", "mobilenet") else huge))
+    epoch_label = "LeNet-5 1 epoch Fashion-MNIST (ms / 1000 images)"
+    if args.only:
+        work = [w for w in work if args.only.lower() in w[0].lower()]
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for label, model, shape, batch, train, reps in work:
             results.append(run_workload(args, label, model, shape, batch, train, reps, tmp))
-    results.insert(1, fashion_epoch(args, 2))
+    if not args.only or args.only.lower() in epoch_label.lower():
+        results.insert(min(1, len(results)), fashion_epoch(args, 2))
     sep = " | " if args.markdown else "  "
     head = ["workload", "convnet ms", "pytorch ms", "opencv ms", "vs pytorch", "vs best peer"]
     lines = [sep.join(head)]
@@ -240,8 +251,8 @@ def main():
         lines = ["| " + lines[0] + " |", "|" + "---|" * len(head)]
     for r in results:
         best = min(v for k, v in r.items() if k in ("pytorch", "opencv"))
-        cells = [r["workload"], f"{r['convnet']:.2f}", f"{r['pytorch']:.2f}",
-                 f"{r['opencv']:.2f}" if "opencv" in r else "-",
+        cells = [r["workload"], fmt_ms(r["convnet"]), fmt_ms(r["pytorch"]),
+                 fmt_ms(r["opencv"]) if "opencv" in r else "-",
                  f"{r['pytorch'] / r['convnet']:.2f}x", f"{best / r['convnet']:.2f}x"]
         lines.append(("| " + sep.join(cells) + " |") if args.markdown else sep.join(cells))
     print(f"threads {args.threads} (PyTorch: the faster of {args.threads} threads and 1 thread); "
