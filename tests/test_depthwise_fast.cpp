@@ -22,12 +22,6 @@ using kernels::ConvGeom;
 
 constexpr double kRtol = 1e-5;
 
-std::vector<float> random_vector(int64_t n, Rng& rng) {
-  std::vector<float> v(static_cast<size_t>(n));
-  for (float& x : v) x = rng.normal();
-  return v;
-}
-
 int64_t pick(Rng& rng, int64_t lo, int64_t hi) {
   return lo + int64_t(rng.below(uint64_t(hi - lo + 1)));
 }

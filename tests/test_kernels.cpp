@@ -26,12 +26,6 @@ using kernels::ConvGeom;
 // Float accumulation over up to a few hundred terms against double: ~1e-6 of the largest value.
 constexpr double kRtol = 1e-5;
 
-std::vector<float> random_vector(int64_t n, Rng& rng) {
-  std::vector<float> v(static_cast<size_t>(n));
-  for (float& x : v) x = rng.normal();
-  return v;
-}
-
 ConvGeom geom_of(const OpCase& c) {
   const auto layer = c.make();
   const Shape in = c.input.without_batch(), out = layer->output_shape(in);

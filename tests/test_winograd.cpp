@@ -27,12 +27,6 @@ using kernels::ConvGeom;
 // moves outputs by O(1) of the scale.
 constexpr double kRtol = 1e-4;
 
-std::vector<float> random_vector(int64_t n, Rng& rng) {
-  std::vector<float> v(static_cast<size_t>(n));
-  for (float& x : v) x = rng.normal();
-  return v;
-}
-
 // Uniform in [lo, hi].
 int64_t pick(Rng& rng, int64_t lo, int64_t hi) { return lo + int64_t(rng.below(uint64_t(hi - lo + 1))); }
 
@@ -124,7 +118,7 @@ TEST(Winograd, MatchesGemmOnChunkedLargeShape) {
   const auto diff_dst = random_vector(dst_shape.numel(), rng);
   std::vector<float> a(size_t(dst_shape.numel())), b(a.size());
   std::vector<float> da(size_t(src_shape.numel())), db(da.size());
-  std::vector<float> dwa(weights.size(), 0.0f), dwb(weights.size(), 0.0f);
+  std::vector<float> dwa(weights.size()), dwb(weights.size());  // zeros: the passes accumulate
   with_algo(ConvAlgo::gemm, [&] {
     kernels::conv2d_forward(g, src.data(), weights.data(), nullptr, a.data());
     kernels::conv2d_backward_data(g, diff_dst.data(), weights.data(), da.data());

@@ -44,4 +44,10 @@ std::string index_string(const Shape& shape, int64_t flat) {
   return ::testing::AssertionFailure() << os.str();
 }
 
+std::vector<float> random_vector(int64_t n, Rng& rng) {
+  std::vector<float> v(static_cast<size_t>(n));
+  for (float& x : v) x = rng.normal();
+  return v;
+}
+
 }  // namespace convnet::test

@@ -6,7 +6,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "convnet/random.h"
 #include "convnet/shape.h"
 
 namespace convnet::test {
@@ -19,5 +21,8 @@ std::string index_string(const Shape& shape, int64_t flat);
 // match exactly. On failure lists the worst elements as index, got, want.
 ::testing::AssertionResult all_close(const std::string& what, const Shape& shape, const float* got,
                                      const float* want, double rtol, int max_reported = 8);
+
+// n standard-normal values from rng: the random inputs, weights and gradients of kernel tests.
+std::vector<float> random_vector(int64_t n, Rng& rng);
 
 }  // namespace convnet::test

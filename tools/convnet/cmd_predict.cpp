@@ -37,15 +37,7 @@ void print_top(const std::string& label, const float* scores, int64_t classes, i
 }
 
 void run_predict(const Args& a) {
-  std::unique_ptr<Model> model;
-  std::vector<std::string> names;
-  if (is_model_file(a.model) && !is_onnx_file(a.model)) {
-    io::LoadedModel loaded = io::load_model(a.model);
-    model = std::move(loaded.model);
-    names = class_names_of(loaded.metadata);
-  } else {
-    model = open_model(a.model);
-  }
+  auto [model, names] = open_model_with_class_names(a.model);
   if (!a.input.empty()) {
     if (a.output.empty()) throw std::invalid_argument("--input needs --output");
     Tensor x = io::read_npy(a.input);

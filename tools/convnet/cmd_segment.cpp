@@ -19,15 +19,7 @@ struct Args {
 };
 
 void run_segment(const Args& a) {
-  std::unique_ptr<Model> model;
-  std::vector<std::string> names;  // the training data's class names, kept in model files
-  if (is_model_file(a.model) && !is_onnx_file(a.model)) {
-    io::LoadedModel loaded = io::load_model(a.model);
-    model = std::move(loaded.model);
-    names = class_names_of(loaded.metadata);
-  } else {
-    model = open_model(a.model);
-  }
+  auto [model, names] = open_model_with_class_names(a.model);
   const Tensor image = read_image(a.image, {.channels = model->input_shape()[0]});
   const Tensor mask = segment(*model, image);
   Tensor picture = colorize_mask(mask);

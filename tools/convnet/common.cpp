@@ -4,6 +4,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "convnet/checkpoint.h"
 #include "convnet/io/model_file.h"
 #include "convnet/io/onnx.h"
 
@@ -20,6 +21,12 @@ std::unique_ptr<Model> open_model(const std::string& spec, const zoo::ZooOptions
   if (is_onnx_file(spec)) return io::import_onnx(spec);
   if (is_model_file(spec)) return io::load_model(spec).model;
   return zoo::make_model(spec, options);
+}
+
+NamedModel open_model_with_class_names(const std::string& spec) {
+  if (!is_model_file(spec) || is_onnx_file(spec)) return {open_model(spec), {}};
+  io::LoadedModel loaded = io::load_model(spec);
+  return {std::move(loaded.model), class_names_of(loaded.metadata)};
 }
 
 Shape parse_shape(const std::string& text) {
