@@ -88,7 +88,7 @@ TEST(SlowApplications, TransferLearningExample) {
   ASSERT_EQ(status, 0);
   // The rows of the fewest labels: scratch, frozen encoder, fine-tuned. With 5 and 10 digits a
   // class, the encoder pretrained on Fashion-MNIST beats training from scratch (measured: 0.416 ->
-  // 0.476, +5.9 points, and 0.541 -> 0.598, +5.7; means of 3 labelled sets), and every way learns
+  // 0.473, +5.6 points, and 0.539 -> 0.594, +5.5; means of 3 labelled sets), and every way learns
   // far above the 10% of chance.
   for (const std::string per_class : {"5", "10"}) {
     std::smatch m;
