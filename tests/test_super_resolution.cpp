@@ -69,6 +69,20 @@ TEST(ImageOps, AreaDropsPartialBlocksAndCropCuts) {
   EXPECT_THROW(downscale_area(x, 6), std::invalid_argument);
 }
 
+TEST(ImageOps, PadEdgesRepeatsTheNearestPixel) {
+  const Tensor x = Tensor::from({2, 2, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+  const Tensor p = pad_edges(x, 1, 2, 0, 1);  // top, left, bottom, right
+  ASSERT_EQ(p.shape(), Shape({2, 3, 6}));
+  const float want[3][6] = {{1, 1, 1, 2, 3, 3}, {1, 1, 1, 2, 3, 3}, {4, 4, 4, 5, 6, 6}};
+  for (int y = 0; y < 3; ++y)
+    for (int x0 = 0; x0 < 6; ++x0) {
+      EXPECT_EQ(p.at(0, y, x0), want[y][x0]) << y << ", " << x0;
+      EXPECT_EQ(p.at(1, y, x0), want[y][x0] + 6) << y << ", " << x0;
+    }
+  EXPECT_EQ(crop(p, 1, 2, 2, 3).shape(), x.shape());
+  EXPECT_THROW(pad_edges(x, -1, 0, 0, 0), std::invalid_argument);
+}
+
 TEST(ImageOps, YCbCrRoundTripAndKnownColours) {
   const Tensor rgb = random_uniform({2, 3, 4, 5}, 7);
   EXPECT_TRUE(golden::all_close(ycbcr_to_rgb(rgb_to_ycbcr(rgb)), rgb, 0, 2e-6));

@@ -87,6 +87,23 @@ Tensor crop(const Tensor& images, int64_t top, int64_t left, int64_t height, int
   return out;
 }
 
+Tensor pad_edges(const Tensor& images, int64_t top, int64_t left, int64_t bottom, int64_t right) {
+  const Planes p = planes_of(images, "pad_edges");
+  if (top < 0 || left < 0 || bottom < 0 || right < 0)
+    throw std::invalid_argument("pad_edges: padding must be >= 0");
+  const int64_t H = p.H + top + bottom, W = p.W + left + right;
+  Tensor out(with_spatial(images.shape(), H, W));
+  for (int64_t c = 0; c < p.count; ++c) {
+    const float* in = images.data() + c * p.H * p.W;
+    float* o = out.data() + c * H * W;
+    for (int64_t y = 0; y < H; ++y) {
+      const float* row = in + std::clamp<int64_t>(y - top, 0, p.H - 1) * p.W;
+      for (int64_t x = 0; x < W; ++x) o[y * W + x] = row[std::clamp<int64_t>(x - left, 0, p.W - 1)];
+    }
+  }
+  return out;
+}
+
 Tensor rgb_to_ycbcr(const Tensor& rgb) {
   static const float m[3][3] = {
       {0.299f, 0.587f, 0.114f}, {-0.168736f, -0.331264f, 0.5f}, {0.5f, -0.418688f, -0.081312f}};

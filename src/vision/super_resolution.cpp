@@ -18,16 +18,6 @@ void check_scale(int64_t scale, int64_t H, int64_t W, const char* who) {
                                 std::to_string(W));
 }
 
-// The plane [H, W] with `m` rows and columns repeated on every side.
-Tensor edge_padded(const float* plane, int64_t H, int64_t W, int64_t m) {
-  Tensor out({1, 1, H + 2 * m, W + 2 * m});
-  for (int64_t y = 0; y < H + 2 * m; ++y)
-    for (int64_t x = 0; x < W + 2 * m; ++x)
-      out[y * (W + 2 * m) + x] =
-          plane[std::clamp<int64_t>(y - m, 0, H - 1) * W + std::clamp<int64_t>(x - m, 0, W - 1)];
-  return out;
-}
-
 }  // namespace
 
 Dataset super_resolution_pairs(const Dataset& high_resolution, int64_t scale) {
@@ -71,12 +61,14 @@ Tensor upscale(Model* model, const Tensor& image, int64_t scale) {
       sized = with_input_shape(*model, {1, PH, PW});
       run = sized.get();
     }
-    const Tensor y = run->forward(edge_padded(planes.data(), H, W, m));
+    const Tensor y = run->forward(
+        pad_edges(Tensor::from({1, 1, H, W}, planes.data()), m, m, m, m));
     if (y.numel() != PH * PW)
       throw std::invalid_argument("upscale: the model maps [1, " + std::to_string(PH) + ", " +
                                   std::to_string(PW) + "] to " + y.shape().str() +
                                   ", expected the same shape");
-    for (int64_t r = 0; r < H; ++r) std::copy_n(y.data() + (r + m) * PW + m, W, planes.data() + r * W);
+    const Tensor inner = crop(y, m, m, H, W);
+    std::copy_n(inner.data(), H * W, planes.data());
     big = colour ? ycbcr_to_rgb(planes) : planes;
   }
   for (float& v : big) v = std::clamp(v, 0.f, 1.f);

@@ -7,6 +7,7 @@
 #include "common.h"
 #include "convnet/data.h"
 #include "convnet/transfer.h"
+#include "convnet/vision/image_ops.h"
 #include "convnet/vision/metrics.h"
 
 namespace convnet::cli {
@@ -21,24 +22,6 @@ struct Args {
 Tensor clamped(Tensor t) {
   for (float& v : t) v = std::clamp(v, 0.f, 1.f);
   return t;
-}
-
-// The image with its last rows and columns repeated up to h x w.
-Tensor edge_padded(const Tensor& image, int64_t h, int64_t w) {
-  Tensor out({image.dim(0), h, w});
-  for (int64_t c = 0; c < image.dim(0); ++c)
-    for (int64_t y = 0; y < h; ++y)
-      for (int64_t x = 0; x < w; ++x)
-        out.at(c, y, x) = image.at(c, std::min(y, image.dim(1) - 1), std::min(x, image.dim(2) - 1));
-  return out;
-}
-
-Tensor cropped(const Tensor& image, int64_t h, int64_t w) {
-  Tensor out({image.dim(0), h, w});
-  for (int64_t c = 0; c < image.dim(0); ++c)
-    for (int64_t y = 0; y < h; ++y)
-      for (int64_t x = 0; x < w; ++x) out.at(c, y, x) = image.at(c, y, x);
-  return out;
 }
 
 // A fully convolutional autoencoder runs on the image at its own size: the model is rebuilt for
@@ -83,10 +66,10 @@ void run_denoise(const Args& a) {
     if (!a.noisy_out.empty()) write_png(a.noisy_out, input);
   }
   const Shape run = model->input_shape();  // the image's size, padded for the poolings
-  const Tensor padded = edge_padded(input, run[1], run[2]);
-  const Tensor output = cropped(
-      clamped(model->predict(padded.reshape(run.with_batch(1))).reshape(run)), clean.dim(1),
-      clean.dim(2));
+  const Tensor padded =
+      pad_edges(input, 0, 0, run[1] - input.dim(1), run[2] - input.dim(2));
+  const Tensor output = crop(clamped(model->predict(padded.reshape(run.with_batch(1))).reshape(run)),
+                             0, 0, clean.dim(1), clean.dim(2));
   write_png(a.out, output);
   std::cout << std::fixed << std::setprecision(2);
   if (noise.corrupts())

@@ -21,6 +21,11 @@ Tensor downscale_area(const Tensor& images, int64_t factor);
 // does not lie inside the images.
 Tensor crop(const Tensor& images, int64_t top, int64_t left, int64_t height, int64_t width);
 
+// Every plane with `top` rows above, `bottom` below, `left` columns before and `right` after that
+// repeat its nearest edge pixel (replicate padding): a border for convolutions that would
+// otherwise see zeros there. Amounts must be >= 0.
+Tensor pad_edges(const Tensor& images, int64_t top, int64_t left, int64_t bottom, int64_t right);
+
 // JPEG's full-range YCbCr (ITU-R BT.601): Y = 0.299 R + 0.587 G + 0.114 B,
 // Cb = 0.5 + (B - Y) / 1.772, Cr = 0.5 + (R - Y) / 1.402; and back. Channels must be 3.
 Tensor rgb_to_ycbcr(const Tensor& rgb);
