@@ -24,12 +24,6 @@ namespace {
 // Fusion over float sums of up to ~9000 products through 14 layers: relative to the largest value.
 constexpr double kRtol = 2e-5;
 
-Tensor random_tensor(const Shape& s, Rng& rng) {
-  Tensor t(s);
-  for (float& v : t) v = rng.normal();
-  return t;
-}
-
 // Running statistics and affine parameters far from the identity, and random biases.
 void randomize(Model& m, Rng& rng) {
   for (Layer* l : m.layers()) {
@@ -73,7 +67,7 @@ TEST(Fold, MobileNetEqualsLayerByLayer) {
   // conv1 (with its padding), 13 depthwise (4 with their padding) and 13 pointwise convolutions,
   // each with its batch norm and ReLU6.
   EXPECT_EQ(count_fusions(*m), 27);
-  const Tensor x = random_tensor({2, 3, 40, 40}, rng);
+  const Tensor x = test::random_normal({2, 3, 40, 40}, rng);
   EXPECT_TRUE(close(m->forward(x, Mode::eval), layer_by_layer(*m, x)));
   EXPECT_TRUE(close(m->predict(x, 1), layer_by_layer(*m, x)));
 }
@@ -86,7 +80,7 @@ TEST(Fold, FollowsParameterChanges) {
                            .seed = 5});
   Rng rng(2);
   randomize(*m, rng);
-  const Tensor x = random_tensor({2, 3, 32, 32}, rng);
+  const Tensor x = test::random_normal({2, 3, 32, 32}, rng);
   const Tensor before = m->forward(x, Mode::eval);
   auto& bn = dynamic_cast<BatchNorm2D&>(m->layer("conv_pw_3_bn"));
   for (float& v : bn.running_mean()) v += 0.5f;
@@ -111,7 +105,7 @@ TEST(Fold, ForwardToStopsInsideAFusion) {
   auto m = zoo::mobilenet({.input_shape = {3, 32, 32}, .include_top = false, .seed = 7});
   Rng rng(3);
   randomize(*m, rng);
-  const Tensor x = random_tensor({1, 3, 32, 32}, rng);
+  const Tensor x = test::random_normal({1, 3, 32, 32}, rng);
   Tensor want = x;
   for (Layer* l : m->layers()) {
     want = l->forward(want, Mode::eval);
@@ -138,7 +132,7 @@ TEST(Fold, GraphBranchReadingTheBatchNormIsNotFusedAway) {
   g.set_outputs({g.add(Concatenate(), {act, bn2})});
   Rng rng(5);
   randomize(g, rng);
-  const Tensor in = random_tensor({2, 3, 9, 11}, rng);
+  const Tensor in = test::random_normal({2, 3, 9, 11}, rng);
 
   std::vector<Layer*> L = g.layers();  // c1, bn, relu, branch, add, c2, act, bn2, concat
   const Tensor v_c1 = L[0]->forward(in, Mode::eval), v_bn = L[1]->forward(v_c1, Mode::eval);
@@ -170,7 +164,7 @@ TEST(Fold, ResNetGraphEqualsUnfused) {
                             .seed = 6});
   Rng rng(7);
   randomize(*m, rng);
-  const Tensor x = random_tensor({2, 3, 32, 32}, rng);
+  const Tensor x = test::random_normal({2, 3, 32, 32}, rng);
   const Tensor fused = m->forward(x, Mode::eval);
   for (Layer* l : m->layers())
     if (dynamic_cast<BatchNorm*>(l)) l->set_trainable(false);

@@ -10,6 +10,7 @@
 #include "convnet/loss.h"
 #include "convnet/optim/sgd.h"
 #include "convnet/zoo.h"
+#include "support/compare.h"
 #include "train/step.h"
 
 namespace convnet {
@@ -36,16 +37,9 @@ Pass run(Model& m, const Tensor& x, bool needed, bool from_logits) {
   return p;
 }
 
-Tensor random_images(Shape shape, uint64_t seed) {
-  Rng rng(seed);
-  Tensor x(std::move(shape));
-  for (float& v : x) v = rng.uniform(-1.0f, 1.0f);
-  return x;
-}
-
 TEST(InputGrad, SequentialSkipsTheFirstLayersDx) {
   auto m = zoo::lenet5({.seed = 1});
-  const Tensor x = random_images({3, 1, 28, 28}, 2);
+  const Tensor x = test::random_uniform({3, 1, 28, 28}, 2, -1.0f, 1.0f);
   for (const bool from_logits : {false, true}) {
     SCOPED_TRACE(from_logits ? "backward_from_logits" : "backward");
     const Pass with = run(*m, x, true, from_logits), without = run(*m, x, false, from_logits);
@@ -67,7 +61,7 @@ TEST(InputGrad, GraphSkipsDxOfLayersOnTheInputs) {
   auto s = g.add(Add(), {a, b, c});
   auto f = g.add(Flatten(), s);
   g.set_outputs({g.add(Dense({.units = 4}), f)});
-  const Tensor in = random_images({2, 2, 6, 6}, 4);
+  const Tensor in = test::random_uniform({2, 2, 6, 6}, 4, -1.0f, 1.0f);
   const Pass with = run(g, in, true, false), without = run(g, in, false, false);
   EXPECT_EQ(with.dx.shape(), in.shape());
   EXPECT_TRUE(without.dx.empty());
@@ -79,7 +73,7 @@ TEST(InputGrad, TrainStepLeavesTheModelsSettingAsItWas) {
   SoftmaxCrossEntropy loss;
   SGD sgd(m->params(), {.lr = 0.01});
   Batch batch;
-  batch.images = random_images({2, 1, 28, 28}, 5);
+  batch.images = test::random_uniform({2, 1, 28, 28}, 5, -1.0f, 1.0f);
   batch.labels = {1, 7};
   train_step(*m, loss, sgd, batch, 0.0);
   EXPECT_TRUE(m->needs_input_grad());

@@ -14,6 +14,7 @@
 #include "convnet/io/safetensors.h"
 #include "convnet/layers.h"
 #include "convnet/zoo.h"
+#include "support/compare.h"
 #include "support/test_files.h"
 
 namespace convnet {
@@ -26,13 +27,6 @@ void randomize(Model& model, uint64_t seed) {
   for (const NamedParam& p : model.params())
     for (float& v : *p.param.value)  // state buffers (running variances) stay positive
       v = p.param.grad ? rng.normal(0.0f, 0.5f) : rng.uniform(0.5f, 1.5f);
-}
-
-Tensor random_batch(Shape shape, uint64_t seed) {
-  Rng rng(seed);
-  Tensor t(std::move(shape));
-  for (float& v : t) v = rng.uniform(-1.0f, 1.0f);
-  return t;
 }
 
 void expect_same_bits(const Tensor& a, const Tensor& b, const std::string& what) {
@@ -67,14 +61,14 @@ TEST(ModelFile, Lenet5RoundTripIsBitIdentical) {
   randomize(*model, 17);
   model->set_name("my_lenet");
   model->layer("conv2d").set_trainable(false);
-  const Tensor moments = random_batch({7}, 3);
+  const Tensor moments = test::random_uniform({7}, 3, -1.0f, 1.0f);
   const std::string path = dir.file("lenet5.safetensors");
   io::save_model(*model, path,
                  {.extra_tensors = {{"adam.m", &moments}},
                   .extra_metadata = {{"training_state", "{\"epoch\": 3}"}}});
 
   io::LoadedModel back = io::load_model(path);
-  expect_same_model(*model, *back.model, random_batch({4, 1, 28, 28}, 8));
+  expect_same_model(*model, *back.model, test::random_uniform({4, 1, 28, 28}, 8, -1.0f, 1.0f));
   EXPECT_EQ(io::architecture_to_json(*back.model), io::architecture_to_json(*model));
   EXPECT_FALSE(back.model->layer("conv2d").trainable());
   ASSERT_EQ(back.extra_tensors.size(), 1u);
@@ -189,7 +183,8 @@ TEST(ModelFile, ArchitectureRoundTripForEveryLayerType) {
 
     io::save_model(model, dir.file("m.safetensors"));
     auto loaded = io::load_model(dir.file("m.safetensors"));
-    expect_same_model(model, *loaded.model, random_batch(input.with_batch(3), 6));
+    expect_same_model(model, *loaded.model,
+                      test::random_uniform(input.with_batch(3), 6, -1.0f, 1.0f));
   }
   // Merge layers need a graph: GraphRoundTrip covers them.
   for (const char* merge : {"Add", "Multiply", "Concatenate"}) covered.insert(merge);
@@ -215,7 +210,8 @@ TEST(ModelFile, GraphRoundTrip) {
   io::save_model(g, dir.file("g.safetensors"));
   auto loaded = io::load_model(dir.file("g.safetensors"));
   auto& back = dynamic_cast<Graph&>(*loaded.model);
-  const std::vector<Tensor> in{random_batch({2, 3, 6, 6}, 1), random_batch({2, 2, 6, 6}, 2)};
+  const std::vector<Tensor> in{test::random_uniform({2, 3, 6, 6}, 1, -1.0f, 1.0f),
+                               test::random_uniform({2, 2, 6, 6}, 2, -1.0f, 1.0f)};
   const auto want = g.forward(in), got = back.forward(in);
   ASSERT_EQ(got.size(), 2u);
   for (size_t k = 0; k < want.size(); ++k)
@@ -235,8 +231,10 @@ TEST(ModelFile, ArchitectureErrorsNameTheProblem) {
       {"[1, 2]", "not a JSON object"},
       {R"({"format": "keras", "version": 1})", "format is 'keras'"},
       {R"({"format": "convnet", "version": 2})", "version 2"},
-      {R"({"format": "convnet", "version": 1, "class": "Pipeline"})", "unknown model class 'Pipeline'"},
-      {R"({"format": "convnet", "version": 1, "class": "Graph", "name": "g", "inputs": []})", "layers"},
+      {R"({"format": "convnet", "version": 1, "class": "Pipeline"})",
+       "unknown model class 'Pipeline'"},
+      {R"({"format": "convnet", "version": 1, "class": "Graph", "name": "g", "inputs": []})",
+       "layers"},
       {model(R"({"type": "Conv3D", "name": "c", "trainable": true, "config": {}})"), "Conv3D"},
       {model(R"({"type": "Conv2D", "name": "c", "trainable": true, "config": {"filters": "six"}})"),
        "filters"},

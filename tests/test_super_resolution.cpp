@@ -15,18 +15,14 @@
 #include "convnet/vision/metrics.h"
 #include "convnet/vision/super_resolution.h"
 #include "convnet/zoo.h"
+#include "support/compare.h"
 #include "support/python_golden.h"
 #include "support/test_files.h"
 
 namespace convnet {
 namespace {
 
-Tensor random_uniform(Shape shape, uint64_t seed) {
-  Tensor t(std::move(shape));
-  Rng rng(seed);
-  for (float& v : t) v = rng.uniform();
-  return t;
-}
+using test::random_uniform;
 
 TEST(ImageOps, BicubicAndAreaMatchPyTorch) {
   struct Case {

@@ -7,16 +7,10 @@
 #include "convnet/train.h"
 #include "convnet/transfer.h"
 #include "convnet/zoo.h"
+#include "support/compare.h"
 
 namespace convnet {
 namespace {
-
-Tensor random_images(Shape shape, uint64_t seed) {
-  Tensor t(std::move(shape));
-  Rng rng(seed);
-  for (float& v : t) v = rng.uniform();
-  return t;
-}
 
 void expect_equal(const Tensor& a, const Tensor& b) {
   ASSERT_EQ(a.shape(), b.shape());
@@ -52,7 +46,7 @@ TEST(Transfer, FrozenLayersKeepTheirWeightsInTraining) {
   m->compile(std::make_unique<Adam>(m->params(), AdamOptions{.lr = 1e-2}),
              std::make_unique<SoftmaxCrossEntropy>());
   Dataset d;
-  d.images = random_images({16, 1, 28, 28}, 4);
+  d.images = test::random_uniform({16, 1, 28, 28}, 4);
   for (int i = 0; i < 16; ++i) d.labels.push_back(i % 10);
   m->fit(d, {.epochs = 2, .batch_size = 8, .verbose = Verbosity::quiet});
   expect_equal(*m->layer("conv2d").params()[0].value, conv_before);
@@ -72,7 +66,7 @@ TEST(Transfer, ReplaceHeadKeepsTheBodyAndResizesTheClassifier) {
   EXPECT_TRUE(r->layer("dense_2").trainable());
   EXPECT_EQ(r->layer("dense_2").config().get_string("activation"), "softmax");
   // Everything below the head is the same network: equal features for equal inputs.
-  const Tensor x = random_images({2, 1, 28, 28}, 6);
+  const Tensor x = test::random_uniform({2, 1, 28, 28}, 6);
   expect_equal(r->forward_to(x, "dense_1"), m->forward_to(x, "dense_1"));
   // The head is freshly initialized from the seed: the same seed gives the same head.
   auto again = replace_head(*m, 3, 9);
@@ -85,7 +79,7 @@ TEST(Transfer, ReplaceHeadOfAGraph) {
   auto g = zoo::resnet(18, {.input_shape = {3, 32, 32}, .classes = 10});
   auto r = replace_head(*g, 4, 1);
   EXPECT_EQ(r->output_shape(), Shape({4}));
-  const Tensor x = random_images({1, 3, 32, 32}, 7);
+  const Tensor x = test::random_uniform({1, 3, 32, 32}, 7);
   expect_equal(r->forward_to(x, "avgpool"), g->forward_to(x, "avgpool"));
 }
 
@@ -93,12 +87,12 @@ TEST(Transfer, WithInputShapeRunsAFullyConvolutionalModelOnAnotherSize) {
   auto m = zoo::srcnn({.seed = 2});
   auto big = with_input_shape(*m, {1, 40, 36});
   EXPECT_EQ(big->input_shape(), Shape({1, 40, 36}));
-  const Tensor x = random_images({1, 1, 40, 36}, 8);
+  const Tensor x = test::random_uniform({1, 1, 40, 36}, 8);
   expect_equal(big->forward(x), m->forward(x));
 
   auto unet = zoo::unet_small({.input_shape = {3, 32, 32}, .seed = 3});
   auto same = with_input_shape(*unet, {3, 32, 32});
-  const Tensor y = random_images({1, 3, 32, 32}, 9);
+  const Tensor y = test::random_uniform({1, 3, 32, 32}, 9);
   expect_equal(same->forward(y), unet->forward(y));
   EXPECT_EQ(with_input_shape(*unet, {3, 48, 40})->output_shape(), Shape({4, 48, 40}));
   // A classifier's Dense fixes the size of what comes before it.
@@ -107,7 +101,7 @@ TEST(Transfer, WithInputShapeRunsAFullyConvolutionalModelOnAnotherSize) {
 
 TEST(ForwardTo, StopsAtTheNamedLayer) {
   auto m = zoo::lenet5({.seed = 4});
-  const Tensor x = random_images({3, 1, 28, 28}, 10);
+  const Tensor x = test::random_uniform({3, 1, 28, 28}, 10);
   Tensor h = x;
   for (Layer* l : m->layers()) {
     h = l->forward(h, Mode::eval);
@@ -118,7 +112,7 @@ TEST(ForwardTo, StopsAtTheNamedLayer) {
   EXPECT_THROW(m->forward_to(x, "nope"), std::invalid_argument);
 
   auto g = zoo::unet_small({.input_shape = {3, 16, 16}});
-  const Tensor y = random_images({1, 3, 16, 16}, 11);
+  const Tensor y = test::random_uniform({1, 3, 16, 16}, 11);
   EXPECT_EQ(g->forward_to(y, "concatenate").shape(), Shape({1, 64, 8, 8}));
   expect_equal(g->forward_to(y, "conv2d_10"), g->forward(y));
 }

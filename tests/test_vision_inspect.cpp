@@ -9,6 +9,7 @@
 #include "convnet/layers.h"
 #include "convnet/vision/inspect.h"
 #include "convnet/zoo.h"
+#include "support/compare.h"
 #include "support/python_golden.h"
 #include "support/test_files.h"
 
@@ -16,13 +17,6 @@ namespace convnet {
 namespace {
 
 using testing::TempDir;
-
-Tensor random_image(Shape shape, uint64_t seed) {
-  Rng rng(seed);
-  Tensor t(std::move(shape));
-  for (float& v : t) v = rng.uniform();
-  return t;
-}
 
 // (v - min) / (max - min) over one filter or map; 0 for a constant one.
 float stretched(const float* begin, int64_t n, float v) {
@@ -32,7 +26,7 @@ float stretched(const float* begin, int64_t n, float v) {
 
 TEST(ForwardTo, SequentialStopsAtTheNamedLayer) {
   auto model = zoo::lenet5({.seed = 3});
-  const Tensor x = random_image({2, 1, 28, 28}, 1);
+  const Tensor x = test::random_uniform({2, 1, 28, 28}, 1);
   Tensor h = x;
   for (Layer* l : model->layers()) {
     h = l->forward(h, Mode::eval);
@@ -50,7 +44,7 @@ TEST(ForwardTo, GraphRunsOnlyTheNodesBefore) {
       in);
   auto sum = g.add(Add(), {a, in});
   g.set_outputs({g.add(Flatten(), sum)});
-  const Tensor x = random_image({1, 2, 6, 6}, 2);
+  const Tensor x = test::random_uniform({1, 2, 6, 6}, 2);
   const Tensor conv = g.layer("conv2d").forward(x, Mode::eval);
   EXPECT_TRUE(golden::all_close(g.forward_to(x, "conv2d"), conv, 0, 0));
   Tensor expected = conv.clone();
@@ -104,7 +98,7 @@ TEST(FilterGrid, RgbKernelsAreColourAndDeeperLayersOneRowPerFilter) {
 
 TEST(FeatureGrid, EachMapStretchedToItsOwnRange) {
   auto model = zoo::lenet5({.seed = 5});
-  const Tensor image = random_image({1, 28, 28}, 6);
+  const Tensor image = test::random_uniform({1, 28, 28}, 6);
   const Tensor grid = feature_grid(*model, image, "avg_pool2d_1", {.scale = 2, .gap = 2});
   // 16 maps 5x5 -> 4x4 tiles of 10 px.
   ASSERT_EQ(grid.shape(), Shape({1, 4 * 12 - 2, 4 * 12 - 2}));
@@ -139,7 +133,8 @@ std::string cli(const std::string& args, int& status) {
 
 TEST(InspectCli, ShowFiltersShowFeaturesAndReceptiveField) {
   TempDir dir;
-  write_png(dir.file("in.png"), random_image({1, 20, 30}, 7));  // resized to 28x28 by the tool
+  write_png(dir.file("in.png"),
+            test::random_uniform({1, 20, 30}, 7));  // resized to 28x28 by the tool
   int status = 0;
   std::string out = cli("show-filters lenet5 --layer conv2d_1 -o " + dir.file("f.png"), status);
   ASSERT_EQ(status, 0) << out;

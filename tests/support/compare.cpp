@@ -50,4 +50,17 @@ std::vector<float> random_vector(int64_t n, Rng& rng) {
   return v;
 }
 
+Tensor random_normal(const Shape& shape, Rng& rng, float stddev) {
+  Tensor t(shape);
+  for (float& x : t) x = rng.normal(0.0f, stddev);
+  return t;
+}
+
+Tensor random_uniform(const Shape& shape, uint64_t seed, float lo, float hi) {
+  Rng rng(seed);
+  Tensor t(shape);
+  for (float& x : t) x = rng.uniform(lo, hi);
+  return t;
+}
+
 }  // namespace convnet::test

@@ -10,6 +10,7 @@
 
 #include "convnet/random.h"
 #include "convnet/shape.h"
+#include "convnet/tensor.h"
 
 namespace convnet::test {
 
@@ -22,7 +23,10 @@ std::string index_string(const Shape& shape, int64_t flat);
 ::testing::AssertionResult all_close(const std::string& what, const Shape& shape, const float* got,
                                      const float* want, double rtol, int max_reported = 8);
 
-// n standard-normal values from rng: the random inputs, weights and gradients of kernel tests.
+// Random test data. n standard-normal values from rng (kernel tests on raw pointers); a tensor of
+// normal values; a tensor of values uniform in [lo, hi) drawn from its own seed (images).
 std::vector<float> random_vector(int64_t n, Rng& rng);
+Tensor random_normal(const Shape& shape, Rng& rng, float stddev = 1.0f);
+Tensor random_uniform(const Shape& shape, uint64_t seed, float lo = 0.0f, float hi = 1.0f);
 
 }  // namespace convnet::test

@@ -471,12 +471,6 @@ std::vector<OpCase> op_cases(const std::string& op, int count, uint64_t seed,
   return cases;
 }
 
-Tensor random_normal(const Shape& shape, Rng& rng, float stddev) {
-  Tensor t(shape);
-  fill(t, [&] { return rng.normal(0.0f, stddev); });
-  return t;
-}
-
 OpInstance instantiate(const OpCase& c, Rng& rng) {
   OpInstance inst = build(c, rng);
   fill_normal(c, inst, rng);

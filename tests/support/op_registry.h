@@ -15,6 +15,7 @@
 #include "convnet/layer.h"
 #include "convnet/random.h"
 #include "convnet/tensor.h"
+#include "support/compare.h"
 
 namespace convnet::test {
 
@@ -71,7 +72,5 @@ struct OpInstance {
 OpInstance instantiate(const OpCase& c, Rng& rng);
 // Values chosen by c.grad_values (see above).
 OpInstance instantiate_for_gradcheck(const OpCase& c, Rng& rng);
-
-Tensor random_normal(const Shape& shape, Rng& rng, float stddev = 1.0f);
 
 }  // namespace convnet::test

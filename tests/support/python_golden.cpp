@@ -102,10 +102,4 @@ float max_abs(const Tensor& t) {
   return m;
 }
 
-Tensor random_normal(Shape shape, Rng& rng, float stddev) {
-  Tensor t(std::move(shape));
-  for (float& v : t) v = rng.normal(0.0f, stddev);
-  return t;
-}
-
 }  // namespace convnet::golden

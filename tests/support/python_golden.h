@@ -10,6 +10,7 @@
 
 #include "convnet/random.h"
 #include "convnet/tensor.h"
+#include "support/compare.h"
 
 namespace convnet::golden {
 
@@ -30,7 +31,6 @@ Tensor tensor_from_json(const nlohmann::json& j);
 ::testing::AssertionResult close(double got, double want, double rtol);
 float max_abs(const Tensor& t);
 
-// normal(0, stddev) values.
-Tensor random_normal(Shape shape, Rng& rng, float stddev = 1.0f);
+using test::random_normal;  // support/compare.h
 
 }  // namespace convnet::golden
