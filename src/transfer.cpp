@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "convnet/io/model_file.h"
+#include "convnet/vision/image_ops.h"
 
 namespace convnet {
 namespace {
@@ -84,6 +85,34 @@ std::unique_ptr<Model> with_input_shape(Model& model, const Shape& input_shape) 
   auto out = io::model_from_json(arch.dump());
   copy_weights(model, *out, "with_input_shape");
   return out;
+}
+
+Tensor forward_any_size(Model& model, const Tensor& image) {
+  if (image.rank() != 3)
+    throw std::invalid_argument("forward_any_size: expected an image [C, H, W], got " +
+                                image.shape().str());
+  if (model.input_shape() == image.shape())
+    return model.forward(image.reshape(image.shape().with_batch(1)), Mode::eval)
+        .reshape(model.output_shape());
+  const int64_t C = image.dim(0), H = image.dim(1), W = image.dim(2);
+  std::string why = "no output of the input's size";
+  for (int64_t m = 1; m <= 64; m *= 2) {
+    const Shape padded{C, (H + m - 1) / m * m, (W + m - 1) / m * m};
+    std::unique_ptr<Model> sized;
+    try {
+      sized = with_input_shape(model, padded);  // a size the poolings do not divide may not build
+    } catch (const std::invalid_argument& e) {
+      why = e.what();
+      continue;
+    }
+    const Shape out = sized->output_shape();
+    if (out.rank() != 3 || out[1] != padded[1] || out[2] != padded[2]) continue;
+    const Tensor x = pad_edges(image, 0, 0, padded[1] - H, padded[2] - W);
+    return crop(sized->forward(x.reshape(padded.with_batch(1)), Mode::eval).reshape(out), 0, 0, H,
+                W);
+  }
+  throw std::invalid_argument("forward_any_size: model '" + model.name() + "' cannot run on " +
+                              image.shape().str() + ": " + why);
 }
 
 }  // namespace convnet

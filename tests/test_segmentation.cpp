@@ -10,6 +10,7 @@
 #include "convnet/data.h"
 #include "convnet/optim.h"
 #include "convnet/train.h"
+#include "convnet/vision/image_ops.h"
 #include "convnet/vision/metrics.h"
 #include "convnet/vision/segmentation.h"
 #include "convnet/vision/shapes.h"
@@ -159,6 +160,16 @@ TEST(SegmentationCli, MakeShapesTrainSegment) {
   ASSERT_EQ(status, 0) << out;
   EXPECT_EQ(read_image(dir.file("mask.png")).shape(), Shape({3, 48, 48}));
   EXPECT_NE(out.find("class 3 (triangle):"), std::string::npos) << out;
+  // A size its two poolings do not divide: edge-padded to 40x48 for the model, cropped back.
+  write_png(dir.file("odd.png"),
+            make_shapes({.count = 1, .size = 48, .seed = 9}).images.reshape({3, 48, 48}).clone());
+  const Tensor odd = crop(read_image(dir.file("odd.png")), 3, 0, 37, 45);
+  write_png(dir.file("odd.png"), odd);
+  out = testing::run_command(std::string(CONVNET_CLI) + " segment " + model + " " +
+                                 dir.file("odd.png") + " -o " + dir.file("odd_mask.png") + " 2>&1",
+                             status);
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_EQ(read_image(dir.file("odd_mask.png")).shape(), Shape({3, 37, 45}));
 }
 
 }  // namespace

@@ -37,4 +37,11 @@ std::unique_ptr<Model> replace_head(Model& model, int64_t classes, uint64_t seed
 // whose shape it would change (a Dense after a Flatten).
 std::unique_ptr<Model> with_input_shape(Model& model, const Shape& input_shape);
 
+// A fully convolutional image-to-image model (segmentation, autoencoder) applied to one image
+// [C, H, W] of any size: the model is rebuilt for the image edge-padded to the smallest multiple of
+// 2^k (k <= 6) that its poolings and up-samplings give back unchanged, and the output [C', Hp, Wp]
+// is cropped to [C', H, W]. Runs the model itself when the image has its input shape. Throws
+// std::invalid_argument when no size works (a Dense layer inside, an output of another size).
+Tensor forward_any_size(Model& model, const Tensor& image);
+
 }  // namespace convnet

@@ -137,14 +137,9 @@ Tensor colorize_mask(const Tensor& mask) {
 
 Tensor segment(Model& model, const Tensor& image) {
   if (image.rank() != 3) throw std::invalid_argument("segment: expected an image [C, H, W]");
-  std::unique_ptr<Model> sized;
-  Model* m = &model;
-  if (!(model.input_shape() == image.shape())) {
-    sized = with_input_shape(model, image.shape());
-    m = sized.get();
-  }
-  const Tensor scores = m->forward(image.reshape(image.shape().with_batch(1)));
-  return argmax_channels(scores).reshape({image.dim(1), image.dim(2)});
+  const Tensor scores = forward_any_size(model, image);
+  return argmax_channels(scores.reshape(scores.shape().with_batch(1)))
+      .reshape({image.dim(1), image.dim(2)});
 }
 
 }  // namespace convnet

@@ -1,5 +1,6 @@
 // convnet denoise: an autoencoder's output for one image. With --noise or --salt-pepper the image
 // is taken as clean, corrupted first, and the PSNRs of the noisy and the denoised image printed.
+#include <array>
 #include <iomanip>
 #include <iostream>
 
@@ -7,7 +8,6 @@
 #include "common.h"
 #include "convnet/data.h"
 #include "convnet/transfer.h"
-#include "convnet/vision/image_ops.h"
 #include "convnet/vision/metrics.h"
 
 namespace convnet::cli {
@@ -24,52 +24,36 @@ Tensor clamped(Tensor t) {
   return t;
 }
 
-// A fully convolutional autoencoder runs on the image at its own size: the model is rebuilt for
-// the image padded to the smallest multiple of 2^k its poolings give back unchanged. Models that
-// cannot take another size (a Dense layer inside) get the image resized to their input instead.
-std::unique_ptr<Model> model_for(Model& model, const Shape& image) {
-  for (int64_t m = 1; m <= 64; m *= 2) {
-    const Shape padded{image[0], (image[1] + m - 1) / m * m, (image[2] + m - 1) / m * m};
-    try {
-      auto sized = with_input_shape(model, padded);
-      if (sized->output_shape() == padded) return sized;
-    } catch (const std::invalid_argument&) {
-      return nullptr;
-    }
-  }
-  return nullptr;
-}
-
 void run_denoise(const Args& a) {
   auto model = open_model(a.model);
   const Shape in = model->input_shape();
   if (!(model->output_shape() == in))
     throw std::invalid_argument(a.model + " maps " + in.str() + " to " +
                                 model->output_shape().str() + ", not an image to an image");
-  Tensor clean = read_image(a.image, {.channels = in[0]});
-  const Shape size = clean.shape();
-  if (!(size == in)) {
-    if (auto sized = model_for(*model, size)) {
-      model = std::move(sized);
-    } else {
-      std::cerr << "note: " << a.model << " takes " << in.str() << " only; the image is resized\n";
-      clean = read_image(a.image, {.channels = in[0], .height = in[1], .width = in[2]});
-    }
-  }
-  Tensor input = clean.clone();
   const Augmentation noise{
       .gaussian_noise = a.noise, .salt_pepper = a.salt_pepper, .clip_noise = true};
-  if (noise.corrupts()) {
-    Tensor batch = input.reshape(input.shape().with_batch(1));
-    Rng rng(a.seed);
-    corrupt(batch, noise, rng);
-    if (!a.noisy_out.empty()) write_png(a.noisy_out, input);
+  // The clean image, its noisy copy (the input) and the model's output for it.
+  const auto denoise = [&](const Tensor& clean) {
+    Tensor input = clean.clone();
+    if (noise.corrupts()) {
+      Tensor batch = input.reshape(input.shape().with_batch(1));
+      Rng rng(a.seed);
+      corrupt(batch, noise, rng);
+    }
+    return std::array<Tensor, 3>{clean, input, clamped(forward_any_size(*model, input))};
+  };
+  // A fully convolutional autoencoder runs at the image's own size; one that cannot (a Dense
+  // layer inside) gets the image resized to its input.
+  std::array<Tensor, 3> images;
+  try {
+    images = denoise(read_image(a.image, {.channels = in[0]}));
+  } catch (const std::invalid_argument&) {
+    if (in.rank() != 3) throw;
+    std::cerr << "note: " << a.model << " takes " << in.str() << " only; the image is resized\n";
+    images = denoise(read_image(a.image, {.channels = in[0], .height = in[1], .width = in[2]}));
   }
-  const Shape run = model->input_shape();  // the image's size, padded for the poolings
-  const Tensor padded =
-      pad_edges(input, 0, 0, run[1] - input.dim(1), run[2] - input.dim(2));
-  const Tensor output = crop(clamped(model->predict(padded.reshape(run.with_batch(1))).reshape(run)),
-                             0, 0, clean.dim(1), clean.dim(2));
+  const auto& [clean, input, output] = images;
+  if (noise.corrupts() && !a.noisy_out.empty()) write_png(a.noisy_out, input);
   write_png(a.out, output);
   std::cout << std::fixed << std::setprecision(2);
   if (noise.corrupts())
@@ -85,7 +69,8 @@ void add_denoise(CLI::App& app) {
   auto* cmd = app.add_subcommand("denoise", "Run an autoencoder (denoising or plain) on an image");
   auto a = std::make_shared<Args>();
   cmd->add_option("model", a->model, "Model file (an autoencoder)")->required();
-  cmd->add_option("image", a->image, "Image (PNG, JPEG, BMP), any size for a fully convolutional model")
+  cmd->add_option("image", a->image,
+                  "Image (PNG, JPEG, BMP), any size for a fully convolutional model")
       ->required();
   cmd->add_option("-o,--out", a->out, "Output PNG")->required();
   cmd->add_option("--noise", a->noise, "Add Gaussian noise of this stddev first");

@@ -30,8 +30,8 @@ DataSplits load_segmentation_folder(const std::string& dir);
 // the k-th colour of the PASCAL VOC palette (0 black, 1 dark red, 2 dark green, 3 olive, ...).
 Tensor colorize_mask(const Tensor& mask);
 
-// The class map [H, W] of one image [C, H, W] (arg max of the model's per-pixel scores; the model
-// is rebuilt for the image's size when it differs from the model's input).
+// The class map [H, W] of one image [C, H, W] of any size (arg max of the model's per-pixel
+// scores, computed by forward_any_size in convnet/transfer.h).
 Tensor segment(Model& model, const Tensor& image);
 
 }  // namespace convnet
